@@ -1,0 +1,1 @@
+"""widen: crawlers (spiders, pure extractors, the CLI) for networking, board and volunteer openings."""

@@ -1,0 +1,57 @@
+"""Text cleaning: scraped HTML to plain text, sanitized HTML, canonical URLs."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import nh3
+from bs4 import BeautifulSoup
+
+TRACKING_PARAMS = re.compile(r"^(utm_|fbclid$|gclid$|mc_cid$|mc_eid$|_hs|ref$|ref_src$|aff$|_ga$|igshid$)")
+ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "a", "h3", "h4", "blockquote"}
+
+
+def clean_text(value: object) -> str | None:
+    """Plain text a person would read: tags dropped, entities decoded, whitespace collapsed."""
+    if value is None:
+        return None
+    s = str(value)
+    if "<" in s and ">" in s:
+        soup = BeautifulSoup(s, "html.parser")
+        for br in soup.find_all(["br", "p", "li", "div"]):
+            br.append("\n")
+        s = soup.get_text()
+    s = html.unescape(s).replace("\\n", "\n").replace("\xa0", " ")
+    s = re.sub(r"[ \t\r\f\v]+", " ", s)
+    s = re.sub(r"\s*\n\s*", "\n", s).strip()
+    s = re.sub(r"\n{2,}", "\n", s)
+    return s or None
+
+
+def clean_title(value: object) -> str | None:
+    t = clean_text(value)
+    return re.sub(r"\s+", " ", t) if t else None
+
+
+def sanitize_html(value: object) -> str | None:
+    """HTML safe to show: no scripts, no event handlers, no javascript: links (nh3)."""
+    if not value or "<" not in str(value):
+        return None
+    return nh3.clean(str(value), tags=ALLOWED_TAGS, attributes={"a": {"href"}},
+                     url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener") or None
+
+
+def canonical_url(url: object, base: str | None = None) -> str | None:
+    """Absolute http(s) URL without tracking parameters or fragment; None for anything else."""
+    if not url:
+        return None
+    u = str(url).strip()
+    if base:
+        u = urljoin(base, u)
+    parts = urlsplit(u)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", urlencode(query), ""))

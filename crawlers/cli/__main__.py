@@ -1,0 +1,3 @@
+from crawlers.cli import main
+
+main()

@@ -1,0 +1,117 @@
+"""`widen extract`: extraction + normalization on saved files or URLs, one JSON line per listing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawlers.cli.app import main
+from crawlers.schema import EXTRACT_FIELDS
+
+
+def _parse_now(value: str | None) -> dt.datetime:
+    if not value:
+        return dt.datetime.now(dt.UTC)
+    v = dt.datetime.fromisoformat(value)
+    return v if v.tzinfo else v.replace(tzinfo=dt.UTC)
+
+
+def _read(target: str) -> tuple[bytes, str, str | None]:
+    if target.startswith(("http://", "https://")):
+        req = urllib.request.Request(target, headers={"User-Agent": "widen/0.1 (extract)"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.read(), target, resp.headers.get("Content-Type")
+    return Path(target).read_bytes(), "", None
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option(
+    "--now", default=None, help="Reference time (ISO) for 'Tomorrow' or dates without a year; default: now."
+)
+@click.option(
+    "--tz", default=None, help="The source's time zone (IANA), used only where the data gives none."
+)
+@click.option(
+    "--occurrences",
+    nargs=2,
+    default=None,
+    metavar="FROM TO",
+    help="Print one line per occurrence between two ISO dates/times instead of one per listing.",
+)
+@click.option("--url", "base_url", default=None, help="URL the saved file was fetched from (resolves links).")
+def extract(
+    targets: tuple[str, ...],
+    now: str | None,
+    tz: str | None,
+    occurrences: tuple[str, str] | None,
+    base_url: str | None,
+) -> None:
+    """Run extraction + normalization on saved files or URLs; print one JSON object per line.
+
+    Fields: title, start, end, all_day, timezone, venue, address, city, region, country, online,
+    organizer, url, kind, recurrence, description, audiences (null when unknown). Problems are
+    explained on stderr; the exit status stays 0 for unreadable input.
+    """
+    from crawlers.extract import Context
+    from crawlers.extract import extract as run_extract
+    from pipelines.classify import classify
+    from pipelines.normalize import SourceContext, normalize
+
+    ref = _parse_now(now)
+    window = None
+    if occurrences:
+        lo, hi = (_parse_now(x) for x in occurrences)
+        window = (lo, hi)
+    for target in targets:
+        try:
+            body, url, ctype = _read(target)
+        except (OSError, ValueError) as exc:
+            click.echo(f"widen extract: {target}: cannot read: {exc}", err=True)
+            continue
+        url = base_url or url
+        try:
+            raws = run_extract(body, url, ctype, Context(url=url, now=ref, tz=tz, window=window))
+        except Exception as exc:  # the promise: exit 0, explain on stderr
+            click.echo(f"widen extract: {target}: extraction failed: {type(exc).__name__}: {exc}", err=True)
+            continue
+        if not raws:
+            click.echo(f"widen extract: {target}: no listings found", err=True)
+        for raw in raws:
+            try:
+                rec = classify(
+                    normalize(raw, SourceContext(source="extract", tz=tz, now=ref, source_url=url or None))
+                )
+            except Exception as exc:
+                click.echo(
+                    f"widen extract: {target}: skipped a listing: {type(exc).__name__}: {exc}", err=True
+                )
+                continue
+            out = {k: rec.get(k) for k in EXTRACT_FIELDS}
+            if window is None:
+                click.echo(json.dumps(out, ensure_ascii=False))
+                continue
+            for start, end in _occurrences_in(rec, window):
+                click.echo(json.dumps({**out, "start": start, "end": end}, ensure_ascii=False))
+
+
+def _occurrences_in(rec: dict[str, Any], window: tuple[dt.datetime, dt.datetime]) -> list[tuple[str, Any]]:
+    """A record's occurrences inside the window (a one-off listing is its own single occurrence)."""
+    from pipelines import when
+
+    if rec.get("_occurrences") or rec.get("recurrence"):
+        return list(rec.get("_occurrences") or [])
+    start = when.parse(rec.get("start"))
+    if start is None:
+        return []
+    v = start.value
+    if not isinstance(v, dt.datetime):
+        v = dt.datetime.combine(v, dt.time(), tzinfo=window[0].tzinfo)
+    elif v.tzinfo is None:
+        v = v.replace(tzinfo=when.zone(rec.get("timezone")) or window[0].tzinfo)
+    return [(rec["start"], rec.get("end"))] if window[0] <= v < window[1] else []

@@ -154,26 +154,22 @@ def json_schema() -> dict[str, Any]:
     }
 
 
-def _slug(text: str, limit: int = 40) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
-
-
 def make_id(source: str, *, native_id: str | None = None, url: str | None = None,
             title: str | None = None, start: str | None = None) -> str:
     """Deterministic id: same listing, same id, crawl after crawl.
 
     Prefers the platform's own id, then the canonical URL, then title+start; the hash keeps
-    ids short while the title slug keeps them readable in Datasette.
+    ids short; no title slug in the id, so a retitled listing keeps its row. The URL counts without
+    scheme and host (the source slug already scopes it), so a site moving to https or to a
+    new domain keeps its ids.
     """
     if native_id:
         basis = f"n:{native_id}"
     elif url:
-        basis = f"u:{url}"
+        basis = "u:" + re.sub(r"^[a-z]+://[^/]+", "", url)
     else:
         basis = f"t:{(title or '').strip().lower()}|{start or ''}"
-    digest = hashlib.sha1(basis.encode("utf-8")).hexdigest()[:12]
-    slug = _slug(title or "")
-    return f"{source}:{slug}-{digest}" if slug else f"{source}:{digest}"
+    return f"{source}:{hashlib.sha1(basis.encode('utf-8')).hexdigest()[:16]}"
 
 
 def content_hash(record: dict[str, Any]) -> str:

@@ -1,5 +1,7 @@
 """Scrapy settings: polite by default, the pipeline order of DESIGN §1, nothing listening on ports."""
 
+import os
+
 from crawlers.config import DEFAULT_CONTACT
 
 BOT_NAME = "widen"
@@ -34,6 +36,8 @@ ITEM_PIPELINES = {
 }
 
 WIDEN_DB = None  # None: $WIDEN_DB or ./widen.db
+# Reference time for "Tomorrow", year-less dates and next occurrences; pinned in tests and replays.
+WIDEN_NOW = os.environ.get("WIDEN_NOW")
 
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False

@@ -44,7 +44,10 @@ def sanitize_html(value: object) -> str | None:
 
 
 def canonical_url(url: object, base: str | None = None) -> str | None:
-    """Absolute http(s) URL without tracking parameters or fragment; None for anything else."""
+    """Absolute http(s) URL without tracking parameters; None for anything else.
+
+    The fragment stays: list pages name each listing by an anchor (`/groups/#women-in-tech`).
+    """
     if not url:
         return None
     u = str(url).strip()
@@ -54,4 +57,4 @@ def canonical_url(url: object, base: str | None = None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
-    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", urlencode(query), parts.fragment))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
@@ -50,7 +51,7 @@ def extract(body: bytes, url: str = "") -> list[dict[str, Any]]:
             "description": desc,
             "organizer": org,
             "url": f"{url}#{anchor}" if anchor and url else url or None,
-            "native_id": f"{url}#{title}",
+            "native_id": f"{urlsplit(url).path}#{title}",  # host-free: ids survive a domain move
             "kind": "board_seat",
             "kind_reason": f"vacancy page heading: {BOARD_HEADING.search(title).group(0).lower()}",
         })

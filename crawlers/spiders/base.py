@@ -7,6 +7,7 @@ response's bytes to the pure extractors and tags the raw dicts with where they c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -41,7 +42,15 @@ class WidenSpider(scrapy.Spider):
             raise ValueError(f"spider {self.name!r} needs -a source=<slug> (from config/sources.yml) or -a url=<url>")
         self.source_slug = self.source.slug
         self.errors: list[str] = []
-        self.crawl_started = dt.datetime.now(dt.UTC)
+
+    @functools.cached_property
+    def crawl_started(self) -> dt.datetime:
+        """The crawl's reference time: setting WIDEN_NOW (env var of that name) pins it, else now."""
+        pinned = self.crawler.settings.get("WIDEN_NOW") if getattr(self, "crawler", None) else None
+        if pinned:
+            t = dt.datetime.fromisoformat(pinned)
+            return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+        return dt.datetime.now(dt.UTC)
 
     # -- what pipelines ask of the spider -------------------------------------------------
     def source_context(self) -> SourceContext:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from crawlers.schema import KINDS
 
@@ -35,6 +35,100 @@ def config_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "config"
 
 
+class Options(BaseModel):
+    """Options every platform accepts: extra start URLs, paging cap and per-source politeness.
+
+    `download_delay`/`autothrottle` let one source (a fragile small site, or a loopback test site)
+    differ from the project-wide settings without touching them.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    urls: list[str] = []
+    max_pages: int = Field(default=50, ge=1)
+    download_delay: float | None = Field(default=None, ge=0)
+    autothrottle: bool | None = None
+
+
+class IcalOptions(Options):
+    luma_discover: bool = False  # page URL is a Luma calendar: read its cal-id, fetch the public ICS
+    luma_ics: str = "https://api2.luma.com/ics/get"
+
+
+class TribeOptions(Options):
+    api_root: str | None = None  # default: <origin>/wp-json/tribe/events/v1/
+    per_page: int = Field(default=50, ge=1, le=50)
+    categories: str | None = None
+
+
+class SchemaorgOptions(Options):
+    detail_pattern: str | None = None
+
+
+class GrowthzoneOptions(Options):
+    api: str | None = "/api/events"  # null: skip the XML API, walk calendar and detail pages
+    details: bool = True  # follow /events/details/ pages when the API gives no listings
+
+
+class MeetupOptions(Options):
+    rss: bool = True  # fall back to /events/rss/ (robots.txt permitting) when the iCal feed is empty
+
+
+class ToastmastersOptions(Options):
+    district: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    radius: float | None = None
+
+
+class MobilizonOptions(Options):
+    group: str | None = None  # preferredUsername: the group's events instead of a search
+    term: str | None = None
+    location: str | None = None  # geohash
+    radius: float | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+class BevyOptions(Options):
+    chapter_id: int | None = None  # default: looked up in <origin>/api/chapter_region by the URL's path
+
+
+class GalaxyOptions(Options):
+    page_size: int = Field(default=12, ge=1)
+    need_init_id: int | None = None
+
+
+class MobilizeOptions(Options):
+    organization_id: int | None = None  # default: looked up in /v1/organizations by the URL's slug
+    api_base: str = "https://api.mobilize.us"
+    per_page: int = Field(default=100, ge=1, le=100)
+
+
+class KeyOptions(Options):
+    api_key_env: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")  # the env variable holding the key; never the key
+
+
+class VolunteermatchOptions(KeyOptions):
+    location: str | None = None
+    radius: str | None = None
+    virtual: bool | None = None
+    keywords: str | None = None
+    number_of_results: int = Field(default=100, ge=1, le=100)
+
+
+class IdealistOptions(KeyOptions):
+    listing_type: Literal["volops", "jobs", "internships"] = "volops"
+    since: str | None = None  # ISO timestamp of the oldest update to list (default: everything)
+
+
+OPTION_MODELS: dict[str, type[Options]] = {
+    "ical": IcalOptions, "tribe": TribeOptions, "schemaorg": SchemaorgOptions,
+    "growthzone": GrowthzoneOptions, "meetup": MeetupOptions, "toastmasters": ToastmastersOptions,
+    "mobilizon": MobilizonOptions, "bevy": BevyOptions, "galaxy": GalaxyOptions,
+    "mobilize": MobilizeOptions, "volunteermatch": VolunteermatchOptions, "idealist": IdealistOptions,
+}
+
+
 class Source(BaseModel):
     """One site on one platform."""
 
@@ -51,7 +145,7 @@ class Source(BaseModel):
     audiences: list[str] = []
     schedule: str | None = None
     enabled: bool = True
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = Field(default={}, validate_default=True)
 
     @field_validator("platform")
     @classmethod
@@ -86,6 +180,22 @@ class Source(BaseModel):
         except Exception as exc:
             raise ValueError(f"unknown IANA time zone {v!r}") from exc
         return v
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        """Validate against the platform's option model; the error names the option."""
+        model = OPTION_MODELS.get(info.data.get("platform") or "", Options)
+        try:
+            return model.model_validate(v or {}).model_dump(exclude_unset=True)
+        except ValidationError as exc:
+            msgs = [f"{'.'.join(str(x) for x in e['loc']) or '(options)'}: {e['msg']}" for e in exc.errors()]
+            raise ValueError(f"{info.data.get('platform')} option " + "; ".join(msgs)) from None
+
+    @property
+    def opts(self) -> Any:
+        """The options as the platform's typed model (defaults filled in)."""
+        return OPTION_MODELS.get(self.platform, Options).model_validate(self.options)
 
     @field_validator("schedule")
     @classmethod

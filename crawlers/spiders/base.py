@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
+import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 
 from crawlers.config import ConfigError, Source, get_source
@@ -41,7 +45,18 @@ class WidenSpider(scrapy.Spider):
         else:
             raise ValueError(f"spider {self.name!r} needs -a source=<slug> (from config/sources.yml) or -a url=<url>")
         self.source_slug = self.source.slug
+        self.opts = self.source.opts
         self.errors: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WidenSpider:
+        """Apply the source's politeness options; settings are still mutable while the spider is built."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.opts.download_delay is not None:
+            spider.download_delay = spider.opts.download_delay
+        if spider.opts.autothrottle is not None and not crawler.settings.frozen:
+            crawler.settings.set("AUTOTHROTTLE_ENABLED", spider.opts.autothrottle, priority="spider")
+        return spider
 
     @functools.cached_property
     def crawl_started(self) -> dt.datetime:
@@ -61,8 +76,41 @@ class WidenSpider(scrapy.Spider):
 
     # -- navigation helpers ---------------------------------------------------------------
     def start_urls_for_source(self) -> list[str]:
-        extra = self.source.options.get("urls") or []
-        return [self.source.url, *extra]
+        return [self.source.url, *self.opts.urls]
+
+    @property
+    def origin(self) -> str:
+        """scheme://host of the source URL: where a platform's API paths hang from."""
+        parts = urlsplit(self.source.url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def today(self) -> str:
+        """The crawl's date in the source's zone (APIs filter "from today" by local date)."""
+        from zoneinfo import ZoneInfo
+
+        tz = ZoneInfo(self.source.timezone) if self.source.timezone else dt.UTC
+        return self.crawl_started.astimezone(tz).date().isoformat()
+
+    def api_key(self) -> str:
+        """The key named by `options.api_key_env`; without it the source is skipped, in one log line.
+
+        The key is read from the environment only, and never logged or stored.
+        """
+        name = self.opts.api_key_env
+        key = os.environ.get(name, "").strip()
+        if not key:
+            self.logger.warning("%s: skipped: set %s", self.source_slug, name)
+            raise CloseSpider(f"skipped: set {name}")
+        return key
+
+    def json(self, response: Response) -> Any:
+        """The response's JSON, or None (recorded as an error) when it is not JSON."""
+        try:
+            return json.loads(response.body.decode(response.encoding or "utf-8", errors="replace").lstrip("\ufeff"))
+        except ValueError as exc:
+            self.errors.append(f"{response.url}: not JSON: {exc}"[:500])
+            return None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls_for_source():
@@ -71,10 +119,23 @@ class WidenSpider(scrapy.Spider):
     def request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.on_error, **kwargs)
 
+    def post_json(self, url: str, payload: dict[str, Any], callback: Any, **kwargs: Any) -> scrapy.Request:
+        """A JSON POST (GraphQL); `dont_filter` because every page shares one URL."""
+        headers = {"Content-Type": "application/json", "Accept": "application/json", **kwargs.pop("headers", {})}
+        return scrapy.Request(url, method="POST", body=json.dumps(payload), headers=headers, callback=callback,
+                              errback=self.on_error, dont_filter=True, **kwargs)
+
     def on_error(self, failure: Any) -> None:
-        """Record a failed request against the source (it reaches crawl_runs.error_messages)."""
+        """Record a failed request against the source (it reaches crawl_runs.error_messages).
+
+        A request refused by robots.txt is the politeness rule working, not a failure: counted only.
+        """
         req = getattr(failure, "request", None)
         url = req.url if req is not None else "?"
+        if failure.check(IgnoreRequest):
+            self.crawler.stats.inc_value("widen/requests_ignored")
+            self.logger.info("not fetched (robots.txt or filters): %s", url)
+            return
         msg = f"{url}: {failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         self.errors.append(msg)
         self.crawler.stats.inc_value("widen/request_errors")

@@ -7,10 +7,11 @@ flat and the output complete at any size.
 from __future__ import annotations
 
 import csv
+import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from crawlers.schema import FIELD_NAMES
 
@@ -95,3 +96,81 @@ def write_csv(db_path: str, out: IO[str], flt: ExportFilter | None = None) -> in
         return n
     finally:
         conn.close()
+
+
+# -- Datasette side: the same "every row, streamed" rule for the .ics/.atom renderers -------------
+
+_LIMIT_TAIL = re.compile(r"\s+limit\s+\d+(\s+offset\s+\d+)?\s*$", re.IGNORECASE)
+
+
+def unpaged_sql(sql: str, table: str | None) -> str:
+    """The query behind a Datasette page, without its page limit (and, for tables, with every column).
+
+    Datasette builds a table page as `select <cols> from <table> <where> <order> limit N`; the
+    renderers need all matching rows and all columns whatever `_col`/`_size` the page used, with
+    the page's filters (including plugin filters such as the reach ones) and order kept. Canned
+    and arbitrary queries are returned unchanged: their own text is the whole result.
+    """
+    if not table:
+        return sql
+    from datasette.utils import escape_sqlite
+
+    at = sql.find(f" from {escape_sqlite(table)}")
+    if at < 0:
+        return sql
+    return "select *" + _LIMIT_TAIL.sub("", sql[at:])
+
+
+async def stream_query(datasette: Any, database: str, sql: str, params: dict[str, Any] | None,
+                       batch: int = 1000) -> AsyncIterator[sqlite3.Row]:
+    """Every row of a read-only query, fetched `batch` rows at a time off the event loop.
+
+    A connection of its own (read-only, or immutable like Datasette's) so neither the
+    `max_returned_rows` cap nor the page size applies; memory stays at one batch whatever the
+    result size. Plugins' `prepare_connection` hooks run on it so canned queries see the same
+    SQL functions as in Datasette.
+    """
+    import asyncio
+
+    from datasette.plugins import pm
+
+    db = datasette.get_database(database)
+    mode = "mode=ro" if db.is_mutable else "immutable=1"
+    conn = sqlite3.connect(f"file:{db.path}?{mode}", uri=True, check_same_thread=False)
+    try:
+        conn.row_factory = sqlite3.Row
+        pm.hook.prepare_connection(conn=conn, database=database, datasette=datasette)
+        cur = await asyncio.to_thread(conn.execute, sql, params or {})
+        while rows := await asyncio.to_thread(cur.fetchmany, batch):
+            for row in rows:
+                yield row
+    finally:
+        conn.close()
+
+
+def streaming_response(chunks: AsyncIterator[str], content_type: str, headers: dict[str, str] | None = None
+                       ) -> Any:
+    """A Datasette `Response` whose body is sent chunk by chunk as `chunks` yields.
+
+    Output renderers must return a `Response`; this subclass keeps that contract (Datasette
+    still adds its cache and referrer headers) while never holding the whole body in memory.
+    """
+    from datasette.utils.asgi import Response
+
+    class _Streaming(Response):
+        async def asgi_send(self, send: Any) -> None:
+            raw = {**self.headers, "content-type": self.content_type}
+            await send({"type": "http.response.start", "status": self.status,
+                        "headers": [[k.encode("latin-1"), v.encode("latin-1")] for k, v in raw.items()]})
+            buf: list[str] = []
+            size = 0
+            async for chunk in chunks:
+                buf.append(chunk)
+                size += len(chunk)
+                if size >= 64 * 1024:
+                    await send({"type": "http.response.body", "body": "".join(buf).encode("utf-8"),
+                                "more_body": True})
+                    buf, size = [], 0
+            await send({"type": "http.response.body", "body": "".join(buf).encode("utf-8")})
+
+    return _Streaming(body=b"", status=200, headers=headers or {}, content_type=content_type)

@@ -1,22 +1,41 @@
-"""JSON APIs: known platform shapes first, then a generic detector for unknown ones."""
+"""JSON APIs: known platform shapes first (crawlers/extract/apis/), then a generic detector.
+
+A JSON body is parsed leniently (byte-order mark, JSONP callbacks, anti-XSSI prefixes), offered
+to each adapter in `apis.ADAPTERS` order, and the first whose `detect` claims it returns the
+listings. Nothing claims it: the generic detector looks for the array of objects with a
+title-like and a date-like key, wherever it sits. Unreadable or empty JSON gives `[]` and a
+warning, never an exception: one bad response must not stop a crawl.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+import re
 from typing import TYPE_CHECKING, Any
+
+from crawlers.extract.apis import ADAPTERS
+from crawlers.extract.apis._common import as_bool, description, dicts, epoch, first, text, walk
 
 if TYPE_CHECKING:
     from crawlers.extract import Context
 
 log = logging.getLogger(__name__)
 
-TITLE_KEYS = ("title", "name", "summary", "event_name", "subject")
-START_KEYS = ("start_date", "startDate", "start", "start_time", "starts_at", "begins", "date", "dtstart",
-              "local_date", "time", "beginsOn", "startsAt")
-END_KEYS = ("end_date", "endDate", "end", "end_time", "ends_at", "endsOn", "endsAt")
-URL_KEYS = ("url", "link", "permalink", "event_url", "html_url", "browser_url")
+TITLE_KEYS = ("title", "name", "summary", "event_name", "eventTitle", "event_title", "subject", "headline")
+START_KEYS = ("start_date", "startDate", "start", "start_time", "startTime", "starts_at", "startsAt", "begins",
+              "beginsOn", "dtstart", "start_datetime", "date", "event_date", "local_date", "time")
+END_KEYS = ("end_date", "endDate", "end", "end_time", "endTime", "ends_at", "endsAt", "endsOn", "dtend",
+            "end_datetime")
+URL_KEYS = ("url", "link", "permalink", "event_url", "eventUrl", "html_url", "htmlLink", "browser_url",
+            "eventPath", "website")
+DESC_KEYS = ("description", "body", "content", "details", "summary", "excerpt")
+ALL_DAY_KEYS = ("allDay", "all_day", "is_all_day", "isAllDay", "allday")
+CANCEL_KEYS = ("isCancelled", "is_cancelled", "cancelled", "canceled", "is_canceled", "isCanceled",
+               "canceledEvent")
+PLACE_KEYS = ("location", "venue", "place", "address")
+# Timestamps that say when a record was edited, never when anything happens.
+BOOKKEEPING = re.compile(r"(created|updated|modified|published|deleted|edited)(_at|_on|_date|date|at)?$", re.I)
 
 
 def _first_key(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
@@ -27,79 +46,137 @@ def _first_key(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return None
 
 
-def _tribe(doc: Any) -> list[dict[str, Any]] | None:
-    """The Events Calendar REST API (/wp-json/tribe/events/v1/events)."""
-    if not (isinstance(doc, dict) and isinstance(doc.get("events"), list)
-            and any(isinstance(e, dict) and "start_date" in e and "all_day" in e for e in doc["events"])):
-        return None
-    out = []
-    for e in doc["events"]:
-        venue = e.get("venue") if isinstance(e.get("venue"), dict) else {}
-        orgs = e.get("organizer") if isinstance(e.get("organizer"), list) else []
-        out.append({
-            "native_id": str(e.get("id") or "") or None,
-            "title": e.get("title"),
-            "description_html": e.get("description"),
-            "url": e.get("url"),
-            "start": e.get("start_date"),
-            "end": e.get("end_date"),
-            "all_day": bool(e.get("all_day")),
-            "timezone": e.get("timezone"),
-            "venue": venue.get("venue"),
-            "address": venue.get("address"),
-            "city": venue.get("city"),
-            "region": venue.get("stateprovince") or venue.get("state") or venue.get("province"),
-            "postal_code": venue.get("zip"),
-            "country": venue.get("country"),
-            "lat": venue.get("geo_lat"),
-            "lon": venue.get("geo_lng"),
-            "organizer": orgs[0].get("organizer") if orgs and isinstance(orgs[0], dict) else None,
-            "cost": e.get("cost") or None,
-            "platform": "tribe",
-        })
-    return out
+def _date_like(v: Any) -> bool:
+    """An ISO-ish date string, an epoch number in a plausible range, or {"dateTime"/"date": ...}."""
+    if isinstance(v, dict):
+        return _date_like(_first_key(v, ("dateTime", "date", "local", "utc")))
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return 3e8 < v < 5e9 or 3e11 < v < 5e12
+    return isinstance(v, str) and bool(re.match(r"\s*\d{4}-\d{1,2}-\d{1,2}|\s*\d{9,13}\s*$", v))
+
+
+def _start_of(o: dict[str, Any]) -> Any:
+    for k in START_KEYS:
+        v = o.get(k)
+        if v not in (None, "") and _date_like(v) and not BOOKKEEPING.search(k):
+            return v
+    return None
+
+
+def _when(v: Any) -> Any:
+    """A start/end value as normalize reads it: epochs become aware datetimes."""
+    if isinstance(v, dict):
+        v = _first_key(v, ("dateTime", "date", "local", "utc"))
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return epoch(v)
+    if isinstance(v, str) and re.fullmatch(r"\s*\d{9,13}\s*", v):
+        return epoch(v)
+    return v
+
+
+def _place(o: dict[str, Any]) -> dict[str, Any]:
+    """Place fields from a nested location object or a one-line location string."""
+    for k in PLACE_KEYS:
+        v = o.get(k)
+        if isinstance(v, list):
+            v = next(iter(dicts(v)), None)
+        if isinstance(v, str) and v.strip():
+            return {"location_text": v.strip()}
+        if isinstance(v, dict):
+            addr = v.get("address") if isinstance(v.get("address"), dict) else {}
+            src = {**v, **addr}
+            return {
+                "venue": text(first(v, "name", "venue", "title", "locationName")),
+                "address": text(first(src, "street", "streetAddress", "address_1", "address1", "streetLineOne"))
+                if not isinstance(v.get("address"), str) else v["address"],
+                "city": text(first(src, "city", "locality", "addressLocality", "town")),
+                "region": text(first(src, "region", "state", "province", "addressRegion")),
+                "postal_code": text(first(src, "postal_code", "postalCode", "zip", "zipcode", "postcode")),
+                "country": text(first(src, "country", "addressCountry", "country_code")),
+            }
+    return {}
 
 
 def _generic(doc: Any) -> list[dict[str, Any]]:
-    """Arrays of objects with a title-like and a date-like key, wherever they sit in the document."""
+    """Arrays of objects with a title-like and a date-like key, wherever they sit in the document.
+
+    The largest such array wins (a page's listings outnumber its navigation or metadata), and
+    each object is read for the fields record names and common API spellings agree on.
+    """
     best: list[dict[str, Any]] = []
-    stack = [doc]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            objs = [x for x in node if isinstance(x, dict)]
-            good = [o for o in objs if _first_key(o, TITLE_KEYS) and _first_key(o, START_KEYS)]
-            if good and len(good) >= len(objs) / 2 and len(good) > len(best):
-                best = good
-            stack.extend(objs)
+    for node in walk(doc):
+        if not isinstance(node, list):
+            continue
+        objs = dicts(node)
+        good = [o for o in objs if text(_first_key(o, TITLE_KEYS)) and _start_of(o) is not None]
+        if good and len(good) >= len(objs) / 2 and len(good) > len(best):
+            best = good
     out = []
     for o in best:
         title = _first_key(o, TITLE_KEYS)
+        all_day = next((as_bool(o[k]) for k in ALL_DAY_KEYS if k in o), None)
+        cancelled = next((as_bool(o[k]) for k in CANCEL_KEYS if k in o), None)
+        start, end = _when(_start_of(o)), _when(_first_key(o, END_KEYS))
+        if all_day and isinstance(start, str) and len(start) > 10:
+            start = start[:10]
+            end = end[:10] if isinstance(end, str) else end
+        desc_key = next((k for k in DESC_KEYS if isinstance(o.get(k), str) and o[k].strip() and o[k] != title), None)
         out.append({
-            "title": title if isinstance(title, str) else str(title),
-            "start": _first_key(o, START_KEYS),
-            "end": _first_key(o, END_KEYS),
-            "url": _first_key(o, URL_KEYS),
-            "description_html": o.get("description") if isinstance(o.get("description"), str) else None,
-            "native_id": str(o["id"]) if isinstance(o.get("id"), (str, int)) else None,
+            "title": text(title),
+            "start": start,
+            "end": end,
+            "all_day": all_day,
+            "url": text(_first_key(o, URL_KEYS)),
+            **(description(o[desc_key]) if desc_key else {}),
+            **_place(o),
+            "timezone": text(first(o, "timezone", "timeZone", "tz")),
+            "event_status": "cancelled" if cancelled else None,
+            "native_id": text(o["id"]) if isinstance(o.get("id"), (str, int)) else None,
         })
     return out
 
 
-ADAPTERS: list[Callable[[Any], list[dict[str, Any]] | None]] = [_tribe]
+def parse(body: bytes, where: str = "<input>") -> Any:
+    """The JSON document in a body, or None (logged) when there is none to read."""
+    s = body.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    s = re.sub(r"^\)\]\}',?\s*", "", s)  # anti-XSSI prefix
+    m = re.match(r"^[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", s, re.S)  # JSONP callback(...)
+    if m:
+        s = m.group(1)
+    try:
+        return json.loads(s)
+    except ValueError as exc:
+        log.warning("unreadable JSON at %s: %s", where, exc)
+        return None
+
+
+def _clean(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in raw.items() if v not in (None, "", [], {})}
 
 
 def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
     """Listings from a JSON body: the first adapter that recognises the shape, else the generic one."""
-    try:
-        doc = json.loads(body.decode("utf-8", errors="replace").lstrip("\ufeff"))
-    except ValueError as exc:
-        log.warning("unreadable JSON at %s: %s", ctx.url or "<input>", exc)
+    where = ctx.url or "<input>"
+    doc = parse(body, where)
+    if doc is None or doc in ({}, []):
+        if doc is not None:
+            log.warning("empty JSON at %s", where)
         return []
+    found: list[dict[str, Any]] | None = None
     for adapter in ADAPTERS:
-        found = adapter(doc)
-        if found is not None:
-            return [{k: v for k, v in x.items() if v not in (None, "")} for x in found]
-    return [{k: v for k, v in x.items() if v not in (None, "")} for x in _generic(doc)]
+        try:
+            if adapter.detect(doc):
+                found = adapter.listings(doc, ctx)
+                break
+        except Exception as exc:  # an adapter's bug must not cost the page: fall back to generic
+            log.warning("%s adapter failed at %s: %s: %s", adapter.__name__, where, type(exc).__name__, exc)
+    if found is None:
+        found = _generic(doc)
+    out = [_clean(x) for x in found]
+    dropped = sum(1 for x in out if not x.get("title"))
+    if dropped:
+        log.warning("%d untitled listing(s) skipped at %s", dropped, where)
+    return [x for x in out if x.get("title")]
+
+
+__all__ = ["extract", "parse"]

@@ -1,0 +1,22 @@
+"""One small module per JSON API family; each exposes `detect(doc)` and `listings(doc, ctx)`.
+
+`ADAPTERS` is the order jsonapi.py tries them in: shapes with unmistakable markers first
+(envelopes and key sets only that API uses), looser ones later, so a document is claimed by the
+adapter that knows it best. Anything none of them claims goes to the generic detector.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from crawlers.extract.apis import bevy, doit, drupalviews, meetup, mobilize
+
+ADAPTERS: tuple[ModuleType, ...] = (
+    doit,
+    drupalviews,
+    mobilize,
+    meetup,
+    bevy,
+)
+
+__all__ = ["ADAPTERS"]

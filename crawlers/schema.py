@@ -115,6 +115,8 @@ CRAWL_RUN_COLUMNS: dict[str, type] = {
     "id": int, "run_id": str, "source": str, "platform": str, "started": str, "finished": str,
     "pages": int, "items": int, "new": int, "updated": int, "unchanged": int, "dropped": int,
     "errors": int, "finish_reason": str, "error_messages": str, "duration_s": float,
+    # Monitor results (crawlers/monitors.py): failed checks as a JSON list, field coverage as JSON.
+    "monitor_failures": str, "coverage": str,
 }
 SOURCE_COLUMNS: dict[str, type] = {
     "slug": str, "name": str, "platform": str, "url": str, "timezone": str, "country": str,

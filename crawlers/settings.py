@@ -25,6 +25,32 @@ DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# A 429/503 retry waits for the server's Retry-After, at most this many seconds.
+RETRY_AFTER_MAX = 120
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.extensions.RetryAfterMiddleware": 550,
+}
+
+# Incremental re-crawls: responses are cached (the runner puts the cache beside the database) and
+# revalidated with If-None-Match / If-Modified-Since, so an unchanged page costs a 304 and no body.
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "crawlers.extensions.RevalidatingPolicy"
+HTTPCACHE_DIR = "httpcache"  # relative: under .scrapy/ for plain `scrapy crawl`
+HTTPCACHE_IGNORE_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
+
+# Monitoring: Spidermon runs widen's suite when each source closes (crawlers/monitors.py).
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawlers.monitors.SpiderCloseSuite"]
+SPIDERMON_ADD_FIELD_COVERAGE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
+EXTENSIONS = {
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "crawlers.extensions.ProgressExtension": 600,
+}
+# Live progress of `widen crawl`: "rich", "plain" (a line per source every interval) or "off".
+WIDEN_PROGRESS = "off"
+WIDEN_PROGRESS_INTERVAL = 5.0
 
 # Pipelines: normalize -> classify -> validate -> dedupe -> store (one job each).
 ITEM_PIPELINES = {

@@ -1,0 +1,250 @@
+"""Run monitors: notice a source that broke, the most common silent failure of scrapers.
+
+The checks are pure functions over a run's numbers (`RunFacts`), so the same rules judge a local
+run (Spidermon suite at spider close, fed by the crawler's stats) and a scaled-out run (merged
+by `widen drain` from several workers, where no single crawler sees the whole run).
+
+Thresholds per source come from `options` in config/sources.yml:
+  min_items (default 1), max_errors (0), max_dropped_ratio (0.5),
+  coverage: {field: ratio} (default {start: 0.8} for event sources: networking_event kind or ical).
+Results go to crawl_runs.monitor_failures (JSON list, NULL when all passed) and the source's
+health in `sources` (last_status, consecutive_failures), read by `widen sources check`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from spidermon import Monitor, MonitorSuite, monitors
+from spidermon.core.actions import Action
+
+EVENT_PLATFORMS = ("ical",)
+
+# Spidermon 1.27's runner still calls the deprecated Spider.log(); the warning would be logged
+# once per source per run and says nothing about the crawl.
+warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated")
+
+
+@dataclass
+class RunFacts:
+    """What the monitors look at for one source in one run."""
+
+    source: str
+    items: int
+    pages: int = 0
+    errors: int = 0
+    dropped: int = 0
+    finish_reason: str | None = "finished"
+    coverage: dict[str, float] = field(default_factory=dict)  # field -> share of items with it
+    kind: str | None = None
+    platform: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def coverage_rules(kind: str | None, platform: str | None, options: Mapping[str, Any]) -> dict[str, float]:
+    """Required field coverage: options.coverage, else start ≥ 80% for event sources."""
+    if "coverage" in options:
+        return {str(k): float(v) for k, v in (options.get("coverage") or {}).items()}
+    if kind == "networking_event" or platform in EVENT_PLATFORMS:
+        return {"start": 0.8}
+    return {}
+
+
+def check_items(f: RunFacts) -> str | None:
+    need = int(f.options.get("min_items", 1))
+    return f"items: {f.items} < min_items {need}" if f.items < need else None
+
+
+def check_errors(f: RunFacts) -> str | None:
+    allowed = int(f.options.get("max_errors", 0))
+    return f"errors: {f.errors} > max_errors {allowed}" if f.errors > allowed else None
+
+
+def check_finish(f: RunFacts) -> str | None:
+    return None if f.finish_reason == "finished" else f"finish_reason: {f.finish_reason}"
+
+
+def check_dropped(f: RunFacts) -> str | None:
+    seen = f.items + f.dropped
+    limit = float(f.options.get("max_dropped_ratio", 0.5))
+    if seen and f.dropped / seen > limit:
+        return f"dropped: {f.dropped}/{seen} items failed validation (> {limit:.0%})"
+    return None
+
+
+def check_coverage(f: RunFacts) -> str | None:
+    if not f.items:
+        return None  # the item-count check already speaks for an empty run
+    short = [f"{name} {f.coverage.get(name, 0.0):.0%} < {need:.0%}"
+             for name, need in coverage_rules(f.kind, f.platform, f.options).items()
+             if f.coverage.get(name, 0.0) < need]
+    return "coverage: " + ", ".join(short) if short else None
+
+
+CHECKS = (check_items, check_errors, check_finish, check_dropped, check_coverage)
+
+
+def evaluate(f: RunFacts) -> list[str]:
+    """Every failed check's message (empty list: the run is healthy)."""
+    return [msg for check in CHECKS if (msg := check(f))]
+
+
+# -- Spidermon: the same checks at spider close, one monitor per concern ------------------------
+
+def facts_from_crawler(stats: Mapping[str, Any], spider: Any) -> RunFacts:
+    """RunFacts from a crawler's stats (items that reached the end of the pipelines)."""
+    source = getattr(spider, "source", None)
+    scraped = int(stats.get("item_scraped_count", 0) or 0)
+    coverage = {}
+    prefix = "spidermon_field_coverage/dict/"
+    for key, value in stats.items():
+        if key.startswith(prefix) and "/" not in key[len(prefix):]:
+            coverage[key[len(prefix):]] = float(value)
+    errors = len(getattr(spider, "errors", []) or []) + int(stats.get("log_count/ERROR", 0) or 0)
+    return RunFacts(
+        source=getattr(spider, "source_slug", spider.name), items=scraped,
+        pages=int(stats.get("response_received_count", 0) or 0), errors=errors,
+        dropped=int(stats.get("widen/dropped", 0) or 0), finish_reason=stats.get("finish_reason"),
+        coverage=coverage, kind=getattr(source, "kind", None), platform=getattr(source, "platform", None),
+        options=dict(getattr(source, "options", {}) or {}),
+    )
+
+
+class _WidenMonitor(Monitor):
+    check: Any = None
+
+    def _run_check(self) -> None:
+        msg = type(self).check(facts_from_crawler(self.data.stats, self.data.spider))
+        if msg:
+            self.fail(msg)
+
+
+@monitors.name("Item count")
+class ItemCountMonitor(_WidenMonitor):
+    check = staticmethod(check_items)
+
+    @monitors.name("minimum items per source")
+    def test_min_items(self) -> None:
+        self._run_check()
+
+
+@monitors.name("Errors")
+class ErrorCountMonitor(_WidenMonitor):
+    check = staticmethod(check_errors)
+
+    @monitors.name("request and extraction errors")
+    def test_errors(self) -> None:
+        self._run_check()
+
+
+@monitors.name("Finish reason")
+class FinishReasonMonitor(_WidenMonitor):
+    check = staticmethod(check_finish)
+
+    @monitors.name("finished normally")
+    def test_finish_reason(self) -> None:
+        self._run_check()
+
+
+@monitors.name("Validation")
+class DroppedItemsMonitor(_WidenMonitor):
+    check = staticmethod(check_dropped)
+
+    @monitors.name("share of items failing validation")
+    def test_dropped(self) -> None:
+        self._run_check()
+
+
+@monitors.name("Field coverage")
+class FieldCoverageMonitor(_WidenMonitor):
+    check = staticmethod(check_coverage)
+
+    @monitors.name("required fields present")
+    def test_coverage(self) -> None:
+        self._run_check()
+
+
+class RecordFailures(Action):
+    """Put the failed monitors' messages into the crawler's stats (`widen/monitor_failures`),
+    where the runner picks them up after the crawl to write crawl_runs and source health."""
+
+    def run_action(self) -> None:
+        failures = []
+        for res in self.result.monitor_results:
+            if res.status in ("FAIL", "ERROR"):
+                failures.append(str(getattr(res, "reason", None) or res.error or res.item.name).strip())
+        self.data.crawler.stats.set_value("widen/monitor_failures", failures)
+
+
+class SpiderCloseSuite(MonitorSuite):
+    """SPIDERMON_SPIDER_CLOSE_MONITORS for every widen spider."""
+
+    monitors = [ItemCountMonitor, ErrorCountMonitor, FinishReasonMonitor, DroppedItemsMonitor,
+                FieldCoverageMonitor]
+    monitors_finished_actions = [RecordFailures]
+
+
+# -- recording ------------------------------------------------------------------------------
+
+HEALTH_COLUMNS = {"monitor_failures": str, "coverage": str}
+
+
+def ensure_health_columns(conn: sqlite3.Connection) -> None:
+    """Add crawl_runs columns of this module to databases created before them."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(crawl_runs)")}
+    for name in HEALTH_COLUMNS:
+        if name not in have:
+            conn.execute(f'ALTER TABLE crawl_runs ADD COLUMN "{name}" TEXT')
+
+
+def run_failed(row: Mapping[str, Any]) -> bool:
+    """A crawl_runs row counts as failing: not finished, errors, or any failed monitor."""
+    return (row.get("finish_reason") != "finished" or bool(row.get("errors"))
+            or bool(json.loads(row.get("monitor_failures") or "[]")))
+
+
+def record_health(db_path: str, run_id: str, results: Mapping[str, tuple[list[str], dict[str, float]]]) -> None:
+    """Write monitor results of one run into crawl_runs and re-derive each source's health.
+
+    `results` maps source slug -> (failure messages, field coverage). Consecutive failures are
+    counted from the crawl_runs history, so the figure stays right whoever wrote the row.
+    """
+    conn = sqlite3.connect(db_path, timeout=60)
+    conn.row_factory = sqlite3.Row
+    try:
+        ensure_health_columns(conn)
+        with conn:
+            for source, (failures, coverage) in results.items():
+                conn.execute("UPDATE crawl_runs SET monitor_failures = ?, coverage = ? WHERE run_id = ? AND source = ?",
+                             (json.dumps(failures) if failures else None,
+                              json.dumps(coverage, sort_keys=True) if coverage else None, run_id, source))
+            refresh_sources(conn, results.keys())
+    finally:
+        conn.close()
+
+
+def refresh_sources(conn: sqlite3.Connection, slugs: Iterable[str]) -> None:
+    """Set sources.last_status / consecutive_failures / last_items from each source's runs."""
+    for slug in slugs:
+        runs = [dict(r) for r in conn.execute(
+            "SELECT * FROM crawl_runs WHERE source = ? AND finish_reason != 'running' ORDER BY started DESC, id DESC",
+            (slug,))]
+        if not runs:
+            continue
+        streak = 0
+        for r in runs:
+            if not run_failed(r):
+                break
+            streak += 1
+        last = runs[0]
+        conn.execute("INSERT INTO sources (slug, last_run, last_status, last_items, consecutive_failures) "
+                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT(slug) DO UPDATE SET last_run = excluded.last_run, "
+                     "last_status = excluded.last_status, last_items = excluded.last_items, "
+                     "consecutive_failures = excluded.consecutive_failures",
+                     (slug, last.get("finished") or last.get("started"), "failing" if streak else "ok",
+                      last.get("items"), streak))

@@ -1,0 +1,367 @@
+"""Scale-out on scrapy-redis: the same spiders on several processes or machines, one writer.
+
+    widen crawl --redis URL [--workers N]   each worker: shared request queue + dupefilter per
+                                            source in Redis; items (after normalize → classify →
+                                            validate → dedupe) pushed to Redis instead of SQLite
+    widen drain --redis URL --db widen.db   the single writer: batched Store.write + crawl_runs
+
+Keys (one set per source, so two sources on one platform spider never share a queue):
+    widen:<slug>:requests     priority queue of serialized requests (scrapy-redis)
+    widen:<slug>:dupefilter   fingerprints seen this run (scrapy-redis)
+    widen:<slug>:active       short-lived "some worker is busy" marker (idle handling below)
+    widen:<slug>:claim:<run>  who started run <run>; claiming it clears queue + dupefilter
+    widen:items, widen:runs   items and per-worker run reports waiting for `widen drain`
+
+scrapy-redis 0.9.1 with Scrapy 2.19 (see FIELD-NOTES), and what this module does about it:
+- SCHEDULER_PERSIST=False flushes queue and dupefilter when *a* worker closes, under the feet of
+  the others; SCHEDULER_PERSIST=True keeps the dupefilter forever, so listings would never be
+  re-crawled. Here persist is on and each run starts by an atomic claim (Lua: SET NX + DEL) that
+  clears the source's keys exactly once per run key, whichever worker or machine comes first.
+- Its scheduler/pipeline pass `spider=` to stats and expect `spider` in process_item (deprecated
+  in 2.19): the subclasses below use the current signatures.
+- redis-py 8 defaults to socket_timeout=5 and a blocking pop longer than that raises; the
+  scheduler here never blocks (blocking would also freeze the reactor), idle workers poll.
+- A worker whose queue is momentarily empty must not quit while another worker is still
+  producing links: it stays while the queue is non-empty or any worker touched `active` within
+  `WIDEN_REDIS_IDLE_GRACE` seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.pipelines import RedisPipeline
+from scrapy_redis.scheduler import Scheduler
+
+ITEMS_KEY = "widen:items"
+RUNS_KEY = "widen:runs"
+CLAIM_TTL = 7 * 24 * 3600
+
+# KEYS: claim, requests, dupefilter; ARGV: ttl. Clears the source's run state only for the first claimer.
+_CLAIM_LUA = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  redis.call('DEL', KEYS[2], KEYS[3])
+  return 1
+end
+return 0
+"""
+
+
+def key(slug: str, part: str) -> str:
+    return f"widen:{slug}:{part}"
+
+
+def utcnow() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def connect(url: str) -> Any:
+    """A redis client for URL with timeouts that suit non-blocking calls (see module docstring)."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10, retry_on_timeout=True)
+
+
+def claim_run(server: Any, slugs: Iterable[str], run_key: str) -> list[str]:
+    """Start run `run_key` for each source: the first claimer clears queue and dupefilter.
+
+    Returns the slugs this call cleared (empty when another worker already started the run)."""
+    script = server.register_script(_CLAIM_LUA)
+    cleared = []
+    for slug in slugs:
+        if script(keys=[key(slug, f"claim:{run_key}"), key(slug, "requests"), key(slug, "dupefilter")],
+                  args=[socket.gethostname(), CLAIM_TTL]):
+            cleared.append(slug)
+    return cleared
+
+
+def worker_settings(redis_url: str, run_key: str) -> dict[str, Any]:
+    """Scrapy setting overrides that turn a widen crawl into a scrapy-redis worker."""
+    from scrapy.utils.project import get_project_settings
+
+    pipelines = dict(get_project_settings().getdict("ITEM_PIPELINES"))
+    pipelines.pop("pipelines.store.StorePipeline", None)
+    pipelines["crawlers.scaleout.RedisItemPipeline"] = 500
+    return {
+        "REDIS_URL": redis_url,
+        "REDIS_PARAMS": {"socket_timeout": 30, "socket_connect_timeout": 10, "retry_on_timeout": True},
+        "SCHEDULER": "crawlers.scaleout.RedisScheduler",
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "ITEM_PIPELINES": pipelines,
+        "EXTENSIONS": {"crawlers.scaleout.WorkerExtension": 700},
+        # The run is judged as a whole by `widen drain`; one worker alone may rightly see 0 items.
+        "SPIDERMON_ENABLED": False,
+        "WIDEN_RUN_ID": run_key,
+    }
+
+
+class SourceDupeFilter(RFPDupeFilter):
+    """scrapy-redis' dupefilter under a per-source key, built without `from_spider`'s spider.name."""
+
+    def log(self, request: Any, spider: Any) -> None:
+        spider.crawler.stats.inc_value("dupefilter/filtered")
+
+
+class RedisScheduler(Scheduler):
+    """scrapy-redis' scheduler keyed by source slug, never blocking, never flushing on close
+    (runs are cleared by `claim_run`), and marking `active` whenever it hands out or takes work."""
+
+    def open(self, spider: Any) -> None:  # type: ignore[override]
+        slug = getattr(spider, "source_slug", spider.name)
+        self.queue_key = key(slug, "requests")
+        self.active_key = key(slug, "active")
+        self.grace_ms = int(1000 * spider.crawler.settings.getfloat("WIDEN_REDIS_IDLE_GRACE", 5.0))
+        self._touched = 0.0
+        self.df = SourceDupeFilter(self.server, key=key(slug, "dupefilter"),
+                                   debug=spider.crawler.settings.getbool("DUPEFILTER_DEBUG"))
+        super().open(spider)
+
+    def close(self, reason: str) -> None:  # type: ignore[override]
+        """Keep queue and dupefilter: other workers of this run are still using them."""
+
+    def touch(self) -> None:
+        """Mark this source as busy for `grace` (at most every 0.5 s per worker: one round-trip)."""
+        now = time.monotonic()
+        if now - self._touched >= 0.5:
+            self._touched = now
+            self.server.set(self.active_key, socket.gethostname(), px=self.grace_ms)
+
+    def enqueue_request(self, request: Any) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        self.touch()
+        return True
+
+    def next_request(self) -> Any:
+        request = self.queue.pop(0)
+        if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
+            self.touch()
+        return request
+
+    def others_active(self) -> bool:
+        return bool(self.server.exists(self.active_key))
+
+
+class RedisItemPipeline(RedisPipeline):
+    """Push each finished item to `widen:items` with its run and source, for `widen drain`."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RedisItemPipeline:
+        pipe = cls(server=connect(crawler.settings["REDIS_URL"]), key=ITEMS_KEY)
+        pipe.crawler = crawler
+        return pipe
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]
+        spider = self.crawler.spider
+        data = {**item, "_run_id": self.crawler.settings.get("WIDEN_RUN_ID"),
+                "_source": getattr(spider, "source_slug", spider.name)}
+        self.server.rpush(self.key, json.dumps(data, default=str, ensure_ascii=False))
+        return item
+
+
+class WorkerExtension:
+    """Keeps an idle worker alive while the run still has work, and reports the worker's run.
+
+    - heartbeat (every 0.5 s): marks the source active while this worker downloads or parses,
+      and wakes the engine so an idle worker picks up links other workers enqueued.
+    - spider_idle: DontCloseSpider while the shared queue has requests or another worker is busy.
+    - spider_closed: a JSON report (pages, errors, drops, finish reason) to `widen:runs`.
+    """
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+        self.started = utcnow()
+        self.loop: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> WorkerExtension:
+        from scrapy import signals
+
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    @property
+    def scheduler(self) -> RedisScheduler:
+        return self.crawler.engine._slot.scheduler
+
+    def spider_opened(self, spider: Any) -> None:
+        from twisted.internet.task import LoopingCall
+
+        self.started = utcnow()
+        self.loop = LoopingCall(self.heartbeat)
+        self.loop.start(0.5, now=False)
+
+    def heartbeat(self) -> None:
+        engine = self.crawler.engine
+        if engine is None or engine._slot is None:
+            return
+        if not engine.spider_is_idle():
+            self.scheduler.touch()
+        if len(self.scheduler.queue):
+            engine._slot.nextcall.schedule()
+
+    def spider_idle(self, spider: Any) -> None:
+        from scrapy.exceptions import DontCloseSpider
+
+        if len(self.scheduler.queue) or self.scheduler.others_active():
+            raise DontCloseSpider
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        stats = self.crawler.stats
+        errors = list(getattr(spider, "errors", []))
+        report = {
+            "run_id": self.crawler.settings.get("WIDEN_RUN_ID"),
+            "source": getattr(spider, "source_slug", spider.name),
+            "platform": getattr(spider, "platform", spider.name),
+            "worker": f"{socket.gethostname()}:{os.getpid()}",
+            "started": self.started, "finished": utcnow(),
+            "pages": int(stats.get_value("response_received_count", 0) or 0),
+            "dropped": int(stats.get_value("widen/dropped", 0) or 0),
+            "errors": len(errors) + int(stats.get_value("log_count/ERROR", 0) or 0),
+            "error_messages": errors[:50],
+            "finish_reason": reason,
+        }
+        self.scheduler.server.rpush(RUNS_KEY, json.dumps(report))
+
+
+# -- the single writer ----------------------------------------------------------------------
+
+def _pop_all(server: Any, name: str, batch: int) -> Iterable[list[bytes]]:
+    while True:
+        chunk = server.lpop(name, batch)
+        if not chunk:
+            return
+        yield chunk
+
+
+class Drainer:
+    """Moves items and run reports from Redis into SQLite; the only process writing the db.
+
+    Reports are read *before* items in each pass: a worker pushes its report after its last item,
+    so every item of a report read in this pass is already in the list and gets stored first.
+    """
+
+    def __init__(self, server: Any, db_path: str, batch: int = 500, config_path: str | None = None):
+        from pipelines.store import Store
+
+        self.server = server
+        self.config_path = config_path
+        self.db_path = db_path
+        self.store = Store(db_path)
+        self.batch = batch
+        self.counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.sources: dict[str, Any] = {}
+
+    def drain_once(self) -> dict[str, int]:
+        reports = [json.loads(r) for chunk in _pop_all(self.server, RUNS_KEY, 1000) for r in chunk]
+        stored = 0
+        for chunk in _pop_all(self.server, ITEMS_KEY, self.batch):
+            groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+            for raw in chunk:
+                item = json.loads(raw)
+                groups[(item.pop("_run_id", None) or "?", item.pop("_source", None) or item.get("source"))].append(item)
+            for run_source, items in groups.items():
+                acc = self.counts[run_source]
+                for k, v in self.store.write(items).items():
+                    acc[k] += v
+                acc["items"] += len(items)
+                for it in items:
+                    for name, value in it.items():
+                        if not name.startswith("_") and value not in (None, "", [], {}):
+                            acc[f"cov:{name}"] += 1
+                stored += len(items)
+        for rep in reports:
+            self._record(rep)
+        return {"items": stored, "reports": len(reports)}
+
+    def _record(self, rep: dict[str, Any]) -> None:
+        """Merge one worker's report (and the items stored for its run so far) into crawl_runs."""
+        from crawlers.monitors import RunFacts, ensure_health_columns, evaluate, refresh_sources
+
+        run_id, slug = rep["run_id"], rep["source"]
+        acc = self.counts.pop((run_id, slug), defaultdict(int))
+        conn = self.store.db.conn
+        with self.store._lock:
+            ensure_health_columns(conn)
+            row = conn.execute("SELECT id, pages, items, new, updated, unchanged, dropped, errors, "
+                               "error_messages, finish_reason, started, coverage FROM crawl_runs "
+                               "WHERE run_id = ? AND source = ?", (run_id, slug)).fetchone()
+            if row is None:
+                cur = conn.execute(
+                    "INSERT INTO crawl_runs (run_id, source, platform, started, pages, items, new, updated, "
+                    "unchanged, dropped, errors, finish_reason) VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, NULL)",
+                    (run_id, slug, rep.get("platform"), rep["started"]))
+                row = (cur.lastrowid, 0, 0, 0, 0, 0, 0, 0, None, None, rep["started"], None)
+            pk, pages, items, new, upd, unch, dropped, errors, msgs, reason, started, cov_json = row
+            prev_cov = json.loads(cov_json) if cov_json else {}
+            cov_counts = {k: round(v * items) for k, v in prev_cov.items()}
+            for k, v in acc.items():
+                if k.startswith("cov:"):
+                    cov_counts[k[4:]] = cov_counts.get(k[4:], 0) + v
+            items += acc.get("items", 0)
+            coverage = {k: round(v / items, 4) for k, v in cov_counts.items()} if items else {}
+            reason = rep["finish_reason"] if reason in (None, "finished") else reason
+            started = min(started, rep["started"])
+            finished = rep["finished"]
+            msgs = "\n".join(filter(None, [msgs, *rep.get("error_messages", [])])) or None
+            src = self._source(slug)
+            facts = RunFacts(source=slug, items=items, pages=pages + rep["pages"], errors=errors + rep["errors"],
+                             dropped=dropped + rep["dropped"], finish_reason=reason, coverage=coverage,
+                             kind=getattr(src, "kind", None), platform=rep.get("platform"),
+                             options=dict(getattr(src, "options", {}) or {}))
+            failures = evaluate(facts)
+            duration = (dt.datetime.fromisoformat(finished) - dt.datetime.fromisoformat(started)).total_seconds()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "UPDATE crawl_runs SET pages = ?, items = ?, new = ?, updated = ?, unchanged = ?, dropped = ?, "
+                "errors = ?, error_messages = ?, finish_reason = ?, started = ?, finished = ?, duration_s = ?, "
+                "monitor_failures = ?, coverage = ? WHERE id = ?",
+                (facts.pages, items, new + acc.get("new", 0), upd + acc.get("updated", 0),
+                 unch + acc.get("unchanged", 0), facts.dropped, facts.errors, msgs, reason, started, finished,
+                 round(duration, 1), json.dumps(failures) if failures else None,
+                 json.dumps(coverage, sort_keys=True) if coverage else None, pk))
+            refresh_sources(conn, [slug])
+            conn.execute("COMMIT")
+
+    def _source(self, slug: str) -> Any:
+        if slug not in self.sources:
+            from crawlers.config import ConfigError, get_source
+
+            try:
+                self.sources[slug] = get_source(slug, self.config_path)
+            except ConfigError:
+                self.sources[slug] = None
+        return self.sources[slug]
+
+    def run(self, follow: bool = False, poll: float = 1.0,
+            stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
+        """Drain until both lists are empty (or, with `follow`, until `stop()` says so)."""
+        total = {"items": 0, "reports": 0}
+        while True:
+            got = self.drain_once()
+            for k in total:
+                total[k] += got[k]
+            if stop() or (not follow and not any(got.values())):
+                break
+            if not any(got.values()):
+                time.sleep(poll)
+        self.store.close()
+        return total

@@ -233,6 +233,17 @@ def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def audience_slugs() -> set[str]:
+    """Audience slugs of the taxonomy (config/audiences.yml); empty when there is none to check against."""
+    for d in (config_dir(), Path(__file__).resolve().parent.parent / "config"):
+        f = d / "audiences.yml"
+        if f.exists():
+            doc = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+            entries = doc.get("audiences") or []
+            return {e["slug"] if isinstance(e, dict) else str(e) for e in entries}
+    return set()
+
+
 def load_sources(path: str | Path | None = None) -> SourcesFile:
     """The validated catalog; raises ConfigError naming the bad entry and field."""
     p = Path(path) if path else config_dir() / "sources.yml"
@@ -247,10 +258,15 @@ def load_sources(path: str | Path | None = None) -> SourcesFile:
     except ValidationError as exc:
         raise ConfigError(f"{p}:\n{_describe(exc, raw)}") from None
     seen: set[str] = set()
-    for s in cfg.sources:
+    known = audience_slugs()
+    for i, s in enumerate(cfg.sources):
         if s.slug in seen:
             raise ConfigError(f"{p}: duplicate slug {s.slug!r}")
         seen.add(s.slug)
+        unknown = [a for a in s.audiences if known and a not in known]
+        if unknown:
+            raise ConfigError(f"{p}:\nsource #{i + 1} ({s.slug}), field audiences: unknown audience(s) "
+                              f"{', '.join(unknown)} (see config/audiences.yml)")
         if s.schedule is None:
             s.schedule = cfg.defaults.schedule
     return cfg

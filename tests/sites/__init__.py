@@ -1,0 +1,44 @@
+"""Loopback test sites, one builder per platform, mirroring each platform's documented structure.
+
+Shapes follow docs/platforms.md (endpoints, paging, field names); every site also has a
+robots.txt that disallows one path the spider would otherwise reach and, where the platform has
+one, an empty page that must end the paging. A builder fills a served `Site` and returns a
+`PlatformSite` (sites/common.py): the sources.yml entry, the paths a complete crawl fetches, the
+path it must never fetch, the fewest items extraction must store, the URL `widen sources add`
+should recognise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from conftest import Site
+
+from sites import apis, calendars, volunteer
+from sites.common import FAST, NOW, PlatformSite
+
+__all__ = ["BUILDERS", "FAST", "NOW", "PlatformSite"]
+
+# Variant names (tribe_html…) exercise a platform's fallback route; each is its own source.
+BUILDERS: dict[str, Callable[[Site], PlatformSite]] = {
+    "ical": calendars.ical,
+    "tribe": calendars.tribe,
+    "tribe_html": calendars.tribe_html,
+    "schemaorg": calendars.schemaorg,
+    "growthzone": calendars.growthzone,
+    "growthzone_html": calendars.growthzone_html,
+    "meetup": calendars.meetup,
+    "meetup_fallback": calendars.meetup_fallback,
+    "toastmasters": apis.toastmasters,
+    "toastmasters_empty": apis.toastmasters_empty,
+    "mobilizon": apis.mobilizon,
+    "bevy": apis.bevy,
+    "galaxy": volunteer.galaxy,
+    "volunteerconnector": volunteer.volunteerconnector,
+    "doit": volunteer.doit,
+    "reach": volunteer.reach,
+    "mobilize": volunteer.mobilize,
+    "volunteermatch": volunteer.volunteermatch,
+    "idealist": volunteer.idealist,
+    "boardpage": volunteer.boardpage,
+}

@@ -121,6 +121,22 @@ def unpaged_sql(sql: str, table: str | None) -> str:
     return "select *" + _LIMIT_TAIL.sub("", sql[at:])
 
 
+def renderer_query(sql: str | None, table: str | None, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The full query (and its parameters) behind any page an output renderer is asked for.
+
+    Table pages and queries: `unpaged_sql`. A row page has no SQL in its data, so it is rebuilt
+    from the row's primary key.
+    """
+    if sql is None and table and data.get("primary_keys"):
+        from datasette.utils import escape_sqlite
+
+        pks = data["primary_keys"]
+        where = " and ".join(f"{escape_sqlite(pk)} = :pk{i}" for i, pk in enumerate(pks))
+        params = {f"pk{i}": v for i, v in enumerate(data.get("primary_key_values") or [])}
+        return f"select * from {escape_sqlite(table)} where {where}", params
+    return unpaged_sql(sql or "", table), (data.get("query") or {}).get("params") or {}
+
+
 async def stream_query(datasette: Any, database: str, sql: str, params: dict[str, Any] | None,
                        batch: int = 1000) -> AsyncIterator[sqlite3.Row]:
     """Every row of a read-only query, fetched `batch` rows at a time off the event loop.

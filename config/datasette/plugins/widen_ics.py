@@ -27,7 +27,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 from icalendar import Calendar, Event, Timezone, vGeo, vRecur
 
-from crawlers.export import stream_query, streaming_response, unpaged_sql
+from crawlers.export import renderer_query, stream_query, streaming_response
 
 REQUIRED = {"title", "start"}
 STATUS = {"cancelled": "CANCELLED", "postponed": "TENTATIVE", "scheduled": "CONFIRMED", "past": "CONFIRMED"}
@@ -161,7 +161,7 @@ def _can_render(columns: list[str]) -> bool:
     return REQUIRED <= set(columns)
 
 
-async def _render(datasette: Any, request: Any, database: str, table: str | None, sql: str,
+async def _render(datasette: Any, request: Any, database: str, table: str | None, sql: str | None,
                   query_name: str | None, data: dict[str, Any]) -> Response:
     if request.args.get("_next"):
         # A feed is the whole filter, never "page 2 onwards".
@@ -169,8 +169,7 @@ async def _render(datasette: Any, request: Any, database: str, table: str | None
         from urllib.parse import urlencode
 
         return Response.redirect(request.path + ("?" + urlencode(args) if args else ""))
-    params = (data.get("query") or {}).get("params") or {}
-    full = unpaged_sql(sql, table)
+    full, params = renderer_query(sql, table, data)
     cols = set(await datasette.get_database(database).table_columns(table) if table else data.get("columns") or [])
     zones: list[Mapping[str, Any]] = []
     if {"timezone", "start"} <= cols:

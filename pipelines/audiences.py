@@ -11,8 +11,9 @@ The matching rules are the ones the taxonomy was curated against (its header say
   "non profit", "R-Ladies" contains "ladies", and "art" never matches "start"; no stemming;
 - a term match that overlaps a match of one of the audience's own `exclude` phrases is discarded
   ("habitat for humanity" is not the environment); other matches still count;
-- `companies` / `positions` are only for LinkedIn connections (`match_connection`), same word rule,
-  no excludes ("ey" matches EY but not Disney).
+- `companies` / `positions` are only for LinkedIn connections (`match_connection`), same word rule
+  ("ey" matches EY but not Disney); excludes apply to job titles, which are free text like
+  listings ("Property Developer" is not a software developer), never to employer names.
 """
 
 from __future__ import annotations
@@ -76,29 +77,41 @@ class Audience:
 
     def match(self, norm: str) -> str | None:
         """The first surviving term match in already-normalised text, or None."""
-        if self.pattern is None:
-            return None
-        hits = list(self.pattern.finditer(norm))
-        if not hits:
-            return None
-        if self.exclude is None:
-            return hits[0].group(0)
-        spans = [m.span() for m in self.exclude.finditer(norm)]
+        return _first_free(self.pattern, self.exclude, self.terms, norm)
 
-        def free(m: re.Match[str]) -> bool:
-            s, e = m.span()
-            return not any(s < xe and xs < e for xs, xe in spans)
+    def match_position(self, norm: str) -> str | None:
+        """A `positions` match in a normalised job title; excludes apply ("Property Developer")."""
+        return _first_free(self.positions, self.exclude, (), norm)
 
-        for m in hits:
+
+def _first_free(pattern: re.Pattern[str] | None, exclude: re.Pattern[str] | None,
+                terms: tuple[re.Pattern[str], ...], norm: str) -> str | None:
+    """First match of `pattern` not overlapping an `exclude` match.
+
+    The alternation consumes text left to right, so a term hidden under a longer excluded hit is
+    only found by trying each of `terms` on its own (exact, and rare enough to be cheap).
+    """
+    if pattern is None:
+        return None
+    hits = list(pattern.finditer(norm))
+    if not hits:
+        return None
+    if exclude is None:
+        return hits[0].group(0)
+    spans = [m.span() for m in exclude.finditer(norm)]
+
+    def free(m: re.Match[str]) -> bool:
+        s, e = m.span()
+        return not any(s < xe and xs < e for xs, xe in spans)
+
+    for m in hits:
+        if free(m):
+            return m.group(0)
+    for p in terms:
+        for m in p.finditer(norm):
             if free(m):
                 return m.group(0)
-        # The alternation consumes text left to right, so a term hidden under a longer excluded hit
-        # is only found by trying each term on its own (exact, and rare enough to be cheap).
-        for p in self.terms:
-            for m in p.finditer(norm):
-                if free(m):
-                    return m.group(0)
-        return None
+    return None
 
 
 def _compile(a: dict) -> Audience:
@@ -149,13 +162,15 @@ def match_connection(company: str | None, position: str | None,
     both = f"{pos}\n{comp}".strip()
     out: dict[str, str] = {}
     for a in taxonomy:
-        for field, text, pat in (("company", comp, a.companies), ("position", pos, a.positions)):
-            m = pat.search(text) if pat is not None and text else None
-            if m:
-                out[a.slug] = f"{field}: {m.group(0)}"
-                break
-        else:
-            hit = a.match(both) if both else None
-            if hit is not None:
-                out[a.slug] = f"{'position' if hit in pos else 'company'}: {hit}"
+        m = a.companies.search(comp) if a.companies is not None and comp else None
+        if m:
+            out[a.slug] = f"company: {m.group(0)}"
+            continue
+        hit = a.match_position(pos) if pos else None
+        if hit is not None:
+            out[a.slug] = f"position: {hit}"
+            continue
+        hit = a.match(both) if both else None
+        if hit is not None:
+            out[a.slug] = f"{'position' if hit in pos else 'company'}: {hit}"
     return out

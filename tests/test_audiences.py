@@ -112,9 +112,12 @@ def test_match_connection(tax, company, position, expected, unexpected):
     assert all(c.startswith(("company: ", "position: ")) for c in got.values())
 
 
-def test_exclude_does_not_apply_to_connections(tax):
-    # "property developer" is excluded from listing text, but a title is a title.
-    assert "software_development" in match_connection("Acme", "Developer", tax)
+def test_connection_excludes_apply_to_titles_not_employers(tax):
+    assert "software_development" not in match_connection("Acme Homes", "Property Developer", tax)
+    assert "software_development" in match_connection("Acme Homes", "Web Developer", tax)
+    assert "science_research" not in match_connection("Acme", "Senior Data Scientist", tax)
+    assert "housing" in match_connection("Habitat for Humanity", "Site Supervisor", tax)
+    assert "environment" not in match_connection("Habitat for Humanity", "Site Supervisor", tax)
 
 
 def test_evaluation_meets_the_bar():

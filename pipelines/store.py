@@ -5,7 +5,12 @@
   through `executemany` (row-by-row upserts run ~400 rows/s here, batches tens of thousands).
 - A changed listing updates in place (new content_hash); an unchanged one only bumps last_seen;
   first_seen never moves.
+- Rows are split before writing: new ones are plain INSERTs, changed ones UPDATE every content
+  column, unchanged ones touch only last_seen/next_start/duplicate_of. The FTS update trigger
+  fires only when a searched column changes, so a re-crawl does not rewrite the search index.
 - WAL mode: readers (Datasette) never block the crawl, and a killed crawl leaves a consistent file.
+- Lifecycle: nothing is ever marked cancelled for being absent; the `stale_opportunities` view
+  lists records that `STALE_AFTER_RUNS` clean runs of their source have not seen.
 """
 
 from __future__ import annotations
@@ -38,7 +43,15 @@ from pipelines import Stage
 
 DEFAULT_DB = "widen.db"
 BATCH_SIZE = 500
+STALE_AFTER_RUNS = 3
+# Set by the crawl every time, whether or not the content changed.
+_TOUCHED = ("last_seen", "next_start", "duplicate_of")
+# Set by the reach step, which may run apart from crawls: a crawl without them keeps the old values.
+_KEPT_WHEN_NULL = ("new_audiences", "reach_score")
 _UPDATABLE = [f for f in FIELD_NAMES if f not in ("id", "first_seen")]
+_LINK_COLUMNS = {"opportunity_id": str, "source": str, "url": str, "record_id": str}
+_CANDIDATE_COLUMNS = ("id", "source", "kind", "title", "start", "timezone", "url", "city", "region", "country",
+                      "lat", "lon", "venue", "organizer", "duplicate_of")
 
 
 def default_db_path() -> str:
@@ -74,13 +87,39 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db["opportunity_audiences"].create(OPPORTUNITY_AUDIENCE_COLUMNS, pk=("opportunity_id", "audience"))
         db["opportunity_audiences"].create_index(["audience", "opportunity_id"], if_not_exists=True)
     if "opportunity_links" not in db.table_names():
-        db["opportunity_links"].create({"opportunity_id": str, "source": str, "url": str, "record_id": str},
-                                       pk=("opportunity_id", "record_id"))
+        # Every record's URL under its canonical record: a canonical lists all the sources' links.
+        db["opportunity_links"].create(_LINK_COLUMNS, pk=("opportunity_id", "record_id"))
+    db["opportunity_links"].create_index(["record_id"], if_not_exists=True)
+    opp.create_index(["url"], if_not_exists=True)
     if "crawl_runs" not in db.table_names():
         db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="id")
         db["crawl_runs"].create_index(["source", "started"], if_not_exists=True)
     if "sources" not in db.table_names():
         db["sources"].create(SOURCE_COLUMNS, pk="slug")
+    _fts_update_trigger_on_searched_columns(db)
+    db.conn.execute(f"""CREATE VIEW IF NOT EXISTS stale_opportunities AS
+        SELECT o.id, o.title, o.kind, o.source, o.status, o.start, o.url, o.last_seen,
+               (SELECT count(*) FROM crawl_runs r
+                 WHERE r.source = o.source AND r.finish_reason = 'finished' AND coalesce(r.errors, 0) = 0
+                   AND r.started > o.last_seen) AS runs_missed
+          FROM opportunities o
+         WHERE runs_missed >= {int(STALE_AFTER_RUNS)}""")
+
+
+def _fts_update_trigger_on_searched_columns(db: sqlite_utils.Database) -> None:
+    """Make the FTS update trigger fire only when title/description/organizer change.
+
+    sqlite-utils' trigger fires on any UPDATE, so every re-crawl (which bumps last_seen) would
+    delete and re-insert each row's search entry.
+    """
+    row = db.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'opportunities_au'"
+                          ).fetchone()
+    if not row or " UPDATE OF " in row[0]:
+        return
+    cols = ", ".join(f'"{c}"' for c in FTS_FIELDS)
+    body = row[0][row[0].index(" BEGIN"):]
+    db.conn.execute("DROP TRIGGER opportunities_au")
+    db.conn.execute(f'CREATE TRIGGER "opportunities_au" AFTER UPDATE OF {cols} ON "opportunities"{body}')
 
 
 class Store:
@@ -92,14 +131,17 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         ensure_schema(self.db)
         self._pending: list[dict[str, Any]] = []
+        self._buffers: list[list[dict[str, Any]]] = [self._pending]
         self._lock = threading.RLock()
         cols = ", ".join(f'"{c}"' for c in FIELD_NAMES)
         marks = ", ".join("?" for _ in FIELD_NAMES)
-        sets = ", ".join(f'"{c}" = CASE WHEN opportunities.content_hash IS excluded.content_hash '
-                         f'THEN opportunities."{c}" ELSE excluded."{c}" END' for c in _UPDATABLE
-                         if c != "last_seen")
-        self._upsert_sql = (f"INSERT INTO opportunities ({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET "
-                            f"{sets}, last_seen = excluded.last_seen")
+        self._insert_sql = f"INSERT INTO opportunities ({cols}) VALUES ({marks})"
+        sets = ", ".join(f'"{c}" = coalesce(excluded."{c}", opportunities."{c}")' if c in _KEPT_WHEN_NULL
+                         else f'"{c}" = excluded."{c}"' for c in _UPDATABLE)
+        self._update_sql = f"{self._insert_sql} ON CONFLICT(id) DO UPDATE SET {sets}"
+        self._touch_sql = ("UPDATE opportunities SET " + ", ".join(f'"{c}" = ?' for c in _TOUCHED)
+                           + " WHERE id = ?")
+        self._touch_idx = [FIELD_NAMES.index(c) for c in _TOUCHED]
 
     # -- opportunities -------------------------------------------------------------------
     def add(self, rec: dict[str, Any]) -> None:
@@ -112,11 +154,17 @@ class Store:
     def flush(self) -> dict[str, int]:
         """Write queued records in one transaction; counts of new/updated/unchanged by source."""
         with self._lock:
-            batch, self._pending = self._pending, []
-            return self.write(batch)
+            counts = self.write(list(self._pending))
+            self._pending.clear()  # the list object stays: `candidates` looks through it
+            return counts
 
     def write(self, records: list[dict[str, Any]], now: str | None = None) -> dict[str, int]:
-        """Upsert records in one transaction. Returns counts keyed 'new'/'updated'/'unchanged'."""
+        """Upsert records in one transaction (all or nothing). Counts keyed 'new'/'updated'/'unchanged'.
+
+        Occurrences and audience rows of new and changed records are rewritten; each record's
+        link row (its URL under its canonical id) is rewritten when it is new, changed, or was
+        linked to another canonical before.
+        """
         counts = {"new": 0, "updated": 0, "unchanged": 0}
         if not records:
             return counts
@@ -124,46 +172,51 @@ class Store:
         by_id: dict[str, dict[str, Any]] = {}
         for r in records:
             by_id[r["id"]] = r  # last one wins within a batch
-        ids = list(by_id)
-        known: dict[str, str | None] = {}
-        for chunk in _chunks(ids, 900):
-            q = f"SELECT id, content_hash FROM opportunities WHERE id IN ({','.join('?' * len(chunk))})"
-            known.update(self.db.conn.execute(q, chunk).fetchall())
-        rows, occ_rows, aud_rows, link_rows, changed_ids = [], [], [], [], []
-        for rid, r in by_id.items():
-            h = content_hash(r)
-            if rid not in known:
-                counts["new"] += 1
-                changed_ids.append(rid)
-            elif known[rid] != h:
-                counts["updated"] += 1
-                changed_ids.append(rid)
-            else:
-                counts["unchanged"] += 1
-            rows.append(self._row(r, h, now))
-            for s, e in r.get("_occurrences") or []:
-                occ_rows.append((rid, s, e))
-            new = set(r.get("new_audiences") or [])
-            for a in r.get("audiences") or []:
-                aud_rows.append((rid, a, int(a in new)))
-            if r.get("duplicate_of"):
-                link_rows.append((r["duplicate_of"], r.get("source"), r.get("url"), rid))
+        hashes = {rid: content_hash(r) for rid, r in by_id.items()}
         conn = self.db.conn
         with self._lock:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.executemany(self._upsert_sql, rows)
-                if changed_ids:
-                    for chunk in _chunks(changed_ids, 900):
-                        marks = ",".join("?" * len(chunk))
-                        conn.execute(f"DELETE FROM occurrences WHERE opportunity_id IN ({marks})", chunk)
-                        conn.execute(f"DELETE FROM opportunity_audiences WHERE opportunity_id IN ({marks})", chunk)
-                    changed = set(changed_ids)
-                    conn.executemany("INSERT OR REPLACE INTO occurrences VALUES (?, ?, ?)",
-                                     [o for o in occ_rows if o[0] in changed])
-                    conn.executemany("INSERT OR REPLACE INTO opportunity_audiences VALUES (?, ?, ?)",
-                                     [a for a in aud_rows if a[0] in changed])
-                conn.executemany("INSERT OR REPLACE INTO opportunity_links VALUES (?, ?, ?, ?)", link_rows)
+                known: dict[str, tuple[str | None, str | None]] = {}
+                ids = list(by_id)
+                for chunk in _chunks(ids, 900):
+                    q = (f"SELECT id, content_hash, duplicate_of FROM opportunities "
+                         f"WHERE id IN ({','.join('?' * len(chunk))})")
+                    known.update((i, (h, d)) for i, h, d in conn.execute(q, chunk))
+                new_rows, changed_rows, touch_rows, changed_ids, relinked = [], [], [], [], []
+                for rid, r in by_id.items():
+                    row = self._row(r, hashes[rid], now)
+                    old = known.get(rid)
+                    if old is None:
+                        new_rows.append(row)
+                    elif old[0] != hashes[rid]:
+                        changed_rows.append(row)
+                        changed_ids.append(rid)
+                    else:
+                        touch_rows.append((*(row[i] for i in self._touch_idx), rid))
+                        if old[1] != r.get("duplicate_of"):
+                            relinked.append(rid)
+                counts["new"], counts["updated"] = len(new_rows), len(changed_rows)
+                counts["unchanged"] = len(touch_rows)
+                conn.executemany(self._insert_sql, new_rows)
+                conn.executemany(self._update_sql, changed_rows)
+                conn.executemany(self._touch_sql, touch_rows)
+                for chunk in _chunks(changed_ids, 900):
+                    marks = ",".join("?" * len(chunk))
+                    conn.execute(f"DELETE FROM occurrences WHERE opportunity_id IN ({marks})", chunk)
+                    conn.execute(f"DELETE FROM opportunity_audiences WHERE opportunity_id IN ({marks})", chunk)
+                for chunk in _chunks(changed_ids + relinked, 900):
+                    conn.execute(f"DELETE FROM opportunity_links WHERE record_id IN ({','.join('?' * len(chunk))})",
+                                 chunk)
+                rewritten = [rid for rid in by_id if known.get(rid) is None] + changed_ids
+                conn.executemany("INSERT OR REPLACE INTO occurrences VALUES (?, ?, ?)",
+                                 [(rid, s, e) for rid in rewritten for s, e in by_id[rid].get("_occurrences") or []])
+                conn.executemany("INSERT OR REPLACE INTO opportunity_audiences VALUES (?, ?, ?)",
+                                 [(rid, a, int(a in set(by_id[rid].get("new_audiences") or [])))
+                                  for rid in rewritten for a in by_id[rid].get("audiences") or []])
+                conn.executemany("INSERT OR REPLACE INTO opportunity_links VALUES (?, ?, ?, ?)",
+                                 [(by_id[rid].get("duplicate_of") or rid, by_id[rid].get("source"),
+                                   by_id[rid].get("url"), rid) for rid in rewritten + relinked])
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -187,18 +240,46 @@ class Store:
         return tuple(vals)
 
     def candidates(self, rec: dict[str, Any]) -> list[dict[str, Any]]:
-        """Records from other sources starting the same day (the dedupe stage's search space)."""
+        """Records from other sources that could be `rec` (the dedupe stage's search space).
+
+        Dated: starting within a day either side (a UTC listing can fall on the next date).
+        Undated: the same URL or the same organizer. Queued, not yet written records count too.
+        """
         day = (rec.get("start") or "")[:10]
-        if not day:
-            return []
+        src = rec.get("source") or ""
+        cols = ", ".join(_CANDIDATE_COLUMNS)
+        if day:
+            try:
+                d = dt.date.fromisoformat(day)
+            except ValueError:
+                return []
+            lo, hi = str(d - dt.timedelta(days=1)), str(d + dt.timedelta(days=2))
+            q, params = f"SELECT {cols} FROM opportunities WHERE start >= ? AND start < ? AND source != ?", (lo, hi, src)
+
+            def near(p: dict[str, Any]) -> bool:
+                return lo <= (p.get("start") or "") < hi
+        else:
+            url, org = rec.get("url") or "", rec.get("organizer") or ""
+            if not (url or org):
+                return []
+            q = (f"SELECT {cols} FROM opportunities WHERE start IS NULL AND source != ? "
+                 f"AND (url = ? OR organizer = ?)")
+            params = (src, url, org)
+
+            def near(p: dict[str, Any]) -> bool:
+                return not p.get("start") and ((url and p.get("url") == url) or (org and p.get("organizer") == org))
         with self._lock:
-            pending = [p for p in self._pending if (p.get("start") or "")[:10] == day]
-            q = ("SELECT id, source, kind, title, start, city, venue, organizer, duplicate_of FROM opportunities "
-                 "WHERE start >= ? AND start < ? AND source != ?")
-            cur = self.db.conn.execute(q, (day, day + "\uffff", rec.get("source") or ""))
-            cols = [c[0] for c in cur.description]
-            rows = [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+            pending = [p for buf in self._buffers for p in buf if p.get("source") != src and near(p)]
+            cur = self.db.conn.execute(q, params)
+            names = [c[0] for c in cur.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         return pending + rows
+
+    def watch(self, buffer: list[dict[str, Any]]) -> None:
+        """Let `candidates` see records queued in a pipeline's own buffer before they are written."""
+        with self._lock:
+            if not any(b is buffer for b in self._buffers):
+                self._buffers.append(buffer)
 
     # -- runs and sources ----------------------------------------------------------------
     def start_run(self, source: str, platform: str | None, run_id: str | None = None) -> int:
@@ -287,6 +368,7 @@ class StorePipeline(Stage):
         self.run_pk = self.store.start_run(getattr(spider, "source_slug", spider.name),
                                            getattr(spider, "platform", spider.name),
                                            self.crawler.settings.get("WIDEN_RUN_ID"))
+        self.store.watch(self.buffer)
         spider.dedupe_candidates = self.store.candidates
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
@@ -297,8 +379,10 @@ class StorePipeline(Stage):
 
     def _flush(self) -> None:
         assert self.store is not None
-        batch, self.buffer = self.buffer, []
-        for k, v in self.store.write(batch).items():
+        batch = list(self.buffer)  # the list object stays: the store watches it for dedupe candidates
+        counts = self.store.write(batch)
+        self.buffer.clear()
+        for k, v in counts.items():
             self.counts[k] += v
             self.crawler.stats.inc_value(f"widen/items/{k}", v)
 

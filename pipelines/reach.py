@@ -1,0 +1,171 @@
+"""Reach: how far an opportunity takes you outside the audiences your network already reaches.
+
+The model (docs/reach.md has the reasoning and a worked example):
+- Your network is an ego graph: you, plus one node per audience cluster (weight = contacts in it,
+  crawlers/network.py), plus one node for contacts in no known audience. Clusters are tied to each
+  other as strongly as the people they share (same person, same employer).
+- Joining an opportunity adds `NEW_CONTACTS` people spread evenly over its audiences: each audience
+  gets an ego tie of NEW_CONTACTS/|S| (a new node when you don't reach it yet, a stronger tie when
+  you do), and the opportunity's audiences get tied to each other by the same amount (the people
+  you meet there know each other).
+- reach_score = 100 * (C_before - C_after) / C_before, Burt's constraint C of the ego node
+  (networkx.constraint): the percentage by which joining would loosen your network. Positive when
+  it adds non-redundant contacts, negative when it only deepens a cluster you already lean on.
+- new_audiences = its audiences minus yours.
+
+Scores depend only on the opportunity's set of audiences, so they are computed once per distinct
+set: recomputing a million rows costs one constraint per distinct set plus batched SQL updates.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from crawlers.network import Profile, current_profile
+from pipelines import Stage
+
+EGO = "\x00you"
+OTHER = "\x00other"
+NEW_CONTACTS = 6.0  # people you get to know by joining one opportunity (a handful, not the whole room)
+
+
+def profile_graph(profile: Profile) -> nx.Graph:
+    """The ego graph standing in for your network (see module doc)."""
+    g = nx.Graph()
+    g.add_node(EGO)
+    for a, w in profile.weights.items():
+        if w > 0:
+            g.add_edge(EGO, a, weight=float(w))
+    for (a, b), w in profile.ties.items():
+        if w > 0 and g.has_node(a) and g.has_node(b):
+            g.add_edge(a, b, weight=float(w))
+    other = profile.other if (profile.other or profile.audiences) else 1.0  # no profile: one anonymous tie
+    if other > 0:
+        g.add_edge(EGO, OTHER, weight=float(other))
+    return g
+
+
+def _add(g: nx.Graph, u: str, v: str, w: float) -> None:
+    if g.has_edge(u, v):
+        g[u][v]["weight"] += w
+    else:
+        g.add_edge(u, v, weight=w)
+
+
+def join(g: nx.Graph, audiences: Iterable[str], new_contacts: float = NEW_CONTACTS) -> nx.Graph:
+    """The network after joining an opportunity reaching `audiences` (a new graph)."""
+    aud = sorted(set(audiences))
+    h = g.copy()
+    if not aud:
+        return h
+    share = new_contacts / len(aud)
+    for a in aud:
+        _add(h, EGO, a, share)
+    for a, b in combinations(aud, 2):
+        _add(h, a, b, share)
+    return h
+
+
+def ego_constraint(g: nx.Graph) -> float:
+    return float(nx.constraint(g, nodes=[EGO], weight="weight")[EGO])
+
+
+def ego_effective_size(g: nx.Graph) -> float:
+    return float(nx.effective_size(g, nodes=[EGO], weight="weight")[EGO])
+
+
+@dataclass
+class Reach:
+    """Scores opportunities against one profile; memoised per distinct audience set."""
+
+    profile: Profile
+    new_contacts: float = NEW_CONTACTS
+
+    def __post_init__(self) -> None:
+        self.graph = profile_graph(self.profile)
+        self.mine = self.profile.audiences
+        self.constraint = ego_constraint(self.graph)
+        self.effective_size = ego_effective_size(self.graph)
+        self._cache: dict[frozenset[str], float] = {}
+
+    def score(self, audiences: Iterable[str] | None) -> float:
+        key = frozenset(audiences or ())
+        if key not in self._cache:
+            after = ego_constraint(join(self.graph, key, self.new_contacts)) if key else self.constraint
+            self._cache[key] = round(100.0 * (self.constraint - after) / self.constraint, 2)
+        return self._cache[key]
+
+    def new_audiences(self, audiences: Iterable[str] | None) -> list[str]:
+        return [a for a in dict.fromkeys(audiences or ()) if a not in self.mine]
+
+    def apply(self, rec: dict[str, Any]) -> dict[str, Any]:
+        """Fill `new_audiences` (None when there are none, like every other empty array) and `reach_score`."""
+        rec["new_audiences"] = self.new_audiences(rec.get("audiences")) or None
+        rec["reach_score"] = self.score(rec.get("audiences"))
+        return rec
+
+
+def recompute(db_path: str | Path, profile: Profile | None = None, batch: int = 50_000) -> dict[str, float]:
+    """Rewrite new_audiences, reach_score and opportunity_audiences.new for the whole database.
+
+    Used when the profile changes: no re-crawl, one constraint per distinct audience set, then
+    set-based SQL (an UPDATE … FROM a temp table keyed by the stored `audiences` JSON text).
+    """
+    t0 = time.perf_counter()
+    prof = profile if profile is not None else current_profile(db_path)
+    reach = Reach(prof)
+    conn = sqlite3.connect(str(db_path), timeout=60, isolation_level=None)
+    try:
+        sets = [r[0] for r in conn.execute("SELECT DISTINCT audiences FROM opportunities")]
+        rows = []
+        for text in sets:
+            auds = json.loads(text) if text else []
+            new = reach.new_audiences(auds)
+            rows.append((text, json.dumps(new, ensure_ascii=False) if new else None, reach.score(auds)))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS reach_sets (aud TEXT PRIMARY KEY, new TEXT, score REAL)")
+            conn.execute("DELETE FROM reach_sets")
+            for i in range(0, len(rows), batch):
+                conn.executemany("INSERT INTO reach_sets VALUES (?, ?, ?)", rows[i:i + batch])
+            n = conn.execute("UPDATE opportunities SET new_audiences = s.new, reach_score = s.score FROM reach_sets s "
+                             "WHERE s.aud = opportunities.audiences").rowcount
+            empty = next((r for r in rows if r[0] is None), None)
+            if empty is not None:
+                n += conn.execute("UPDATE opportunities SET new_audiences = NULL, reach_score = ? "
+                                  "WHERE audiences IS NULL", (empty[2],)).rowcount
+            mine = sorted(reach.mine)
+            marks = ",".join("?" * len(mine))
+            conn.execute(f"UPDATE opportunity_audiences SET new = CASE WHEN audience IN ({marks}) THEN 0 ELSE 1 END"
+                         if mine else "UPDATE opportunity_audiences SET new = 1", mine)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+    return {"opportunities": n, "audience_sets": len(rows), "seconds": round(time.perf_counter() - t0, 2),
+            "constraint": reach.constraint, "effective_size": reach.effective_size}
+
+
+class ReachPipeline(Stage):
+    """Scrapy stage (between dedupe and store): new_audiences and reach_score from the current profile."""
+
+    def open_spider(self) -> None:
+        from pipelines.store import default_db_path
+
+        settings = getattr(self.crawler, "settings", None)
+        db = (settings.get("WIDEN_DB") if settings else None) or default_db_path()
+        self.reach = Reach(current_profile(db))
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        return self.reach.apply(item)

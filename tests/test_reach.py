@@ -1,0 +1,146 @@
+"""Reach: Burt's constraint and effective size on hand-computed graphs, scores, and recompute."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from types import SimpleNamespace
+
+import networkx as nx
+import pytest
+from conftest import widen
+
+from crawlers.network import Profile, save_profile
+from pipelines.reach import (
+    EGO,
+    Reach,
+    ReachPipeline,
+    ego_constraint,
+    ego_effective_size,
+    join,
+    profile_graph,
+    recompute,
+)
+from pipelines.store import Store
+
+approx = pytest.approx
+
+
+@pytest.mark.parametrize("weights, ties, constraint, effective", [
+    # three equal, unconnected clusters: C = 3 * (1/3)^2, every contact non-redundant
+    ({"tech": 1, "women": 1, "hunger": 1}, {}, 1 / 3, 3.0),
+    # two clusters weighted 3:1, no tie: C = (3/4)^2 + (1/4)^2
+    ({"tech": 3, "hunger": 1}, {}, 0.625, 2.0),
+    # a closed triad, unit weights: p = 1/2 everywhere, C = 2 * (1/2 + 1/2 * 1/2)^2; each alter is
+    # half redundant with the other, so effective size = 2 - (1/2 + 1/2)
+    ({"tech": 1, "data": 1}, {("data", "tech"): 1}, 1.125, 1.0),
+])
+def test_constraint_and_effective_size_match_hand_values_and_networkx(weights, ties, constraint, effective):
+    g = profile_graph(Profile(weights=weights, ties=ties))
+    assert sorted(g.nodes) == sorted([EGO, *weights])
+    assert ego_constraint(g) == approx(constraint)
+    assert ego_effective_size(g) == approx(effective)
+    assert nx.constraint(g, nodes=[EGO], weight="weight")[EGO] == approx(constraint)
+
+
+def test_join_adds_contacts_split_over_the_opportunitys_audiences():
+    g = join(profile_graph(Profile(weights={"tech": 4})), ["women", "tech"])
+    assert g[EGO]["tech"]["weight"] == 7 and g[EGO]["women"]["weight"] == 3
+    assert g["women"]["tech"]["weight"] == 3  # the people you meet there know each other
+
+
+def test_scores_hand_computed():
+    r = Reach(Profile(weights={"tech": 4}))
+    assert r.constraint == approx(1.0)  # everything through one cluster
+    # {women}: p = 4/10 and 6/10, C = 0.16 + 0.36 = 0.52 -> 48 % lower
+    assert r.score(["women"]) == approx(48.0)
+    # {tech}: still one cluster -> no change
+    assert r.score(["tech"]) == approx(0.0)
+    # {women, tech}: p(e,tech)=0.7, p(e,women)=0.3, p(tech,women)=0.3, p(women,tech)=0.5
+    # C = (0.7 + 0.3*0.5)^2 + (0.3 + 0.7*0.3)^2 = 0.7225 + 0.2601
+    assert r.score(["women", "tech"]) == approx(round(100 * (1 - 0.9826), 2))
+    assert r.score([]) == 0.0 and r.score(None) == 0.0
+
+
+def test_ranking_new_beats_partly_new_beats_already_reached():
+    r = Reach(Profile(weights={"tech": 140, "software_development": 95, "data": 25},
+                      ties={("software_development", "tech"): 90}, other=60))
+    new, partly, reached = r.score(["hunger"]), r.score(["women", "tech"]), r.score(["tech", "software_development"])
+    assert new > partly > 0 > reached
+
+
+def test_empty_profile_scores_against_one_anonymous_tie():
+    r = Reach(Profile())
+    assert r.constraint == approx(1.0)
+    assert r.score(["hunger"]) == approx(round(100 * (1 - (1 / 49 + 36 / 49)), 2))
+    assert r.new_audiences(["hunger", "women"]) == ["hunger", "women"]
+
+
+def test_apply_fills_new_audiences_in_order():
+    rec = Reach(Profile(weights={"tech": 5})).apply({"audiences": ["women", "tech", "founders"]})
+    assert rec["new_audiences"] == ["women", "founders"] and rec["reach_score"] > 0
+    rec = Reach(Profile(weights={"tech": 5})).apply({"audiences": ["tech"]})
+    assert rec["new_audiences"] is None and rec["reach_score"] == 0.0
+
+
+def _db_with(tmp_path: Path, audience_sets: list[list[str] | None]) -> Path:
+    db = tmp_path / "w.db"
+    store = Store(db)
+    store.write([{"id": f"s:{i}", "kind": "networking_event", "title": f"Listing {i}", "source": "s",
+                  "audiences": auds} for i, auds in enumerate(audience_sets)])
+    store.close()
+    return db
+
+
+def _rows(db: Path) -> dict[str, tuple]:
+    conn = sqlite3.connect(db)
+    rows = {i: (json.loads(n) if n else None, s) for i, n, s in
+            conn.execute("SELECT id, new_audiences, reach_score FROM opportunities")}
+    new = conn.execute("SELECT opportunity_id, audience, new FROM opportunity_audiences ORDER BY 1, 2").fetchall()
+    conn.close()
+    return {"rows": rows, "new": new}
+
+
+def test_recompute_rewrites_scores_and_the_normalized_table(tmp_path):
+    db = _db_with(tmp_path, [["tech"], ["tech", "women"], ["hunger"], None])
+    stats = recompute(db, Profile(weights={"tech": 10}))
+    assert stats["opportunities"] == 4 and stats["audience_sets"] == 4
+    got = _rows(db)
+    r = Reach(Profile(weights={"tech": 10}))
+    assert got["rows"]["s:0"] == (None, r.score(["tech"]))
+    assert got["rows"]["s:1"] == (["women"], r.score(["tech", "women"]))
+    assert got["rows"]["s:2"] == (["hunger"], r.score(["hunger"]))
+    assert got["rows"]["s:3"] == (None, 0.0)
+    assert got["new"] == [("s:0", "tech", 0), ("s:1", "tech", 0), ("s:1", "women", 1), ("s:2", "hunger", 1)]
+    # the profile changes: everything follows, no crawl involved
+    recompute(db, Profile(weights={"hunger": 3, "women": 2}))
+    got = _rows(db)
+    assert got["rows"]["s:2"][0] is None and got["rows"]["s:0"][0] == ["tech"]
+    assert got["new"] == [("s:0", "tech", 1), ("s:1", "tech", 1), ("s:1", "women", 0), ("s:2", "hunger", 0)]
+
+
+def test_pipeline_stage_uses_the_databases_profile(tmp_path):
+    db = _db_with(tmp_path, [])
+    conn = sqlite3.connect(db)
+    save_profile(conn, Profile(weights={"women": 4}))
+    conn.close()
+    stage = ReachPipeline(SimpleNamespace(settings={"WIDEN_DB": str(db)}))
+    stage.open_spider()
+    rec = stage.process_item({"audiences": ["women", "veterans"]})
+    assert rec["new_audiences"] == ["veterans"] and rec["reach_score"] > 0
+
+
+def test_network_import_recomputes_the_whole_database(tmp_path):
+    db = _db_with(tmp_path, [["software_development"], ["hunger"]])
+    csv_path = tmp_path / "Connections.csv"
+    csv_path.write_text("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+                        "A,B,,,Acme,Software Engineer,01 Jan 2025\n"
+                        "C,D,,,Acme,Backend Developer,01 Jan 2025\n", encoding="utf-8")
+    r = widen("network", "import", str(csv_path), "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    assert "re-scored 2 opportunities" in r.stdout
+    got = _rows(db)
+    assert got["rows"]["s:0"][0] is None and got["rows"]["s:1"][0] == ["hunger"]
+    assert got["rows"]["s:1"][1] > got["rows"]["s:0"][1]  # a new cluster beats deepening your own
+    assert got["new"] == [("s:0", "software_development", 0), ("s:1", "hunger", 1)]

@@ -9,9 +9,27 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from crawlers.extract.apis import bevy, doit, drupalviews, meetup, mobilize
+from crawlers.extract.apis import (
+    aem,
+    bevy,
+    doit,
+    drupalviews,
+    eventbrite,
+    facebook,
+    gcal,
+    meetup,
+    mobilize,
+    tribe,
+    wordpress,
+)
 
 ADAPTERS: tuple[ModuleType, ...] = (
+    tribe,
+    gcal,
+    eventbrite,
+    facebook,
+    aem,
+    wordpress,
     doit,
     drupalviews,
     mobilize,

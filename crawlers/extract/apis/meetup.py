@@ -132,7 +132,8 @@ def _group(g: dict[str, Any]) -> dict[str, Any]:
         "lat": g.get("lat"),
         "lon": first(g, "lon", "lng"),
         "timezone": text(g.get("timezone")),
-        "location_text": text(g.get("localized_location")) if not text(g.get("city")) else None,
+        # A group has no street address; the place its page shows is "City, Country".
+        "address": text(g.get("localized_location")),
         "kind": "networking_group",
         "platform": "meetup",
     }

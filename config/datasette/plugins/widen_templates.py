@@ -84,9 +84,13 @@ def human_when(start: Any, end: Any = None, tzname: Any = None) -> str:
     if zone and s.tzinfo:
         s = s.astimezone(zone)
         e = e.astimezone(zone) if isinstance(e, dt.datetime) and e.tzinfo else e
-    text = f"{s.strftime('%a %-d %b %Y')}, {_clock(s)}"
+    same_day = isinstance(e, dt.datetime) and e.date() == s.date()
+    first = _clock(s)
+    if same_day and s.strftime("%p") == e.strftime("%p"):
+        first = first.rsplit(" ", 1)[0]  # 7:30–9 AM
+    text = f"{s.strftime('%a %-d %b %Y')}, {first}"
     if isinstance(e, dt.datetime):
-        text += "–" + (_clock(e) if e.date() == s.date() else f"{e.strftime('%a %-d %b')}, {_clock(e)}")
+        text += "–" + (_clock(e) if same_day else f"{e.strftime('%a %-d %b')}, {_clock(e)}")
     if s.tzinfo:
         text += f" {s.tzname()}"
     else:

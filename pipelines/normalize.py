@@ -16,8 +16,11 @@ from pipelines import Stage, place, text, when
 log = logging.getLogger(__name__)
 
 STATUS_IN_TITLE = re.compile(r"^\s*[\(\[]?\s*(cancell?ed|postponed)\s*[\)\]]?\s*[:\-–—]?\s*|\s*[\(\[]\s*(cancell?ed|postponed)\s*[\)\]]\s*$", re.I)
-ONLINE_CUES = re.compile(r"\b(zoom|microsoft teams|google meet|webinar|virtual|online event|livestream|"
-                         r"online meeting|meet\.google\.com|teams\.microsoft\.com)\b|zoom\.us/", re.I)
+ONLINE_CUES = re.compile(
+    r"\b(zoom|microsoft teams|teams meeting|google meet|hangouts?|webinar|webex|gotomeeting|gotowebinar|"
+    r"live meeting|jitsi|mumble|skype|discord|bigbluebutton|virtual|online event|online-event|livestream|"
+    r"live stream|online meeting|online only|meet\.google\.com|teams\.microsoft\.com)\b|zoom\.us/|"
+    r"^\s*(online|virtual|internet|web)\s*$", re.I)
 
 
 @dataclass
@@ -37,7 +40,32 @@ class SourceContext:
 
     @property
     def date_order(self) -> str:
-        return "MDY" if (self.country or "US") in ("US", "CA", "PH") else "DMY"
+        """Numeric dates: month first in the US and a few others, day first elsewhere."""
+        return date_order(self.country or place.country_of_zone(self.tz))
+
+
+MONTH_FIRST = frozenset({"US", "CA", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "PR", "VI", "UM"})
+YEAR_FIRST = frozenset({"CN", "JP", "KR", "TW", "HU", "MN", "LT", "IR"})
+# Languages to read dates in, by country, besides the page's own and English.
+COUNTRY_LANGUAGES = {
+    "DE": "de", "AT": "de", "CH": "de", "LI": "de", "CZ": "cs", "SK": "sk", "FR": "fr", "BE": "fr", "LU": "fr",
+    "ES": "es", "MX": "es", "AR": "es", "CO": "es", "CL": "es", "PE": "es", "IT": "it", "NL": "nl", "PT": "pt",
+    "BR": "pt", "PL": "pl", "SE": "sv", "NO": "nb", "DK": "da", "FI": "fi", "HU": "hu", "RO": "ro", "GR": "el",
+    "TR": "tr", "RU": "ru", "UA": "uk", "JP": "ja", "CN": "zh", "KR": "ko",
+}
+
+
+def date_order(country: str | None) -> str:
+    """DATE_ORDER for a country (dateparser's setting and the grammar in pipelines/when.py)."""
+    if not country or country in MONTH_FIRST:
+        return "MDY"
+    return "YMD" if country in YEAR_FIRST else "DMY"
+
+
+def languages(lang: str | None, country: str | None) -> tuple[str, ...]:
+    """Languages to read printed dates in: the page's, the country's, then English."""
+    out = [x for x in (lang, COUNTRY_LANGUAGES.get(country or "")) if x and re.fullmatch(r"[a-z]{2,3}", x)]
+    return tuple(dict.fromkeys([*out, "en"]))
 
 
 def _status(raw: dict[str, Any], title: str | None) -> tuple[str | None, str | None]:
@@ -110,6 +138,106 @@ def _occurrences(raw: dict[str, Any], rec: dict[str, Any], ctx: SourceContext) -
         return []
 
 
+def _place(raw: dict[str, Any], rec: dict[str, Any], ctx: SourceContext) -> None:
+    """Venue, address, city, region, country (ISO), coordinates; the gazetteer fills gaps."""
+    hint = ctx.country or place.country_of_zone(when.zone_name(raw.get("timezone") or ctx.tz))
+    loc: dict[str, str] = {}
+    if raw.get("location_text") and not (raw.get("city") or raw.get("address")):
+        loc = place.split_location(text.clean_title(raw["location_text"]) or "",
+                                   place.country_code(raw.get("country")) or hint)
+    for k in ("venue", "address", "city", "postal_code"):
+        rec[k] = text.clean_title(raw.get(k) or loc.get(k))
+    country = place.country_code(text.clean_title(raw.get("country")) or loc.get("country"))
+    region_raw = text.clean_title(raw.get("region") or loc.get("region"))
+    if country is None and region_raw and region_raw.lower() in place.US_STATES or (
+            country is None and region_raw and region_raw.upper() in place.US_STATES.values()
+            and (hint in (None, "US"))):
+        country = "US"  # "Oregon", "IL": a US state names its country
+    if country is None and (rec["city"] or rec["address"]) and ctx.country:
+        country = ctx.country
+    rec["country"] = country
+    rec["region"] = place.region_code(region_raw, country)
+    for k in ("lat", "lon"):
+        try:
+            rec[k] = float(raw[k]) if raw.get(k) not in (None, "") else None
+        except (TypeError, ValueError):
+            rec[k] = None
+    if rec["lat"] is not None and rec["lon"] is not None and not (rec["country"] and (rec["region"] or rec["city"])):
+        near = place.nearest_city(rec["lat"], rec["lon"])
+        if near is not None:
+            rec["country"] = rec["country"] or near["countrycode"]
+            if not rec["region"] and near["countrycode"] in ("US",):
+                rec["region"] = near["admin1code"]
+    elif rec["lat"] is None and rec["city"]:
+        hit = place.city_record(rec["city"], rec["country"] or hint, rec["region"])
+        if hit is not None:
+            rec["lat"], rec["lon"] = hit["latitude"], hit["longitude"]
+            rec["country"] = rec["country"] or hit["countrycode"]
+
+
+def _wall(w: when.When, tz: str | None) -> dt.datetime | dt.date:
+    """What a clock on the wall shows for a parsed time (in the place's zone when known)."""
+    v = w.value
+    if isinstance(v, dt.datetime) and v.tzinfo is not None:
+        z = when.zone(tz)
+        v = v.astimezone(z) if z else v
+        return v.replace(tzinfo=None)
+    return v
+
+
+def _prefer_visible(data: when.When | None, seen: when.When | None, tz: str | None) -> when.When | None:
+    """The structured value unless the page shows something else (then the page wins).
+
+    A date-only visible value confirms a structured datetime on the same day (the data adds
+    the time); a visible time that differs from the structured wall clock replaces it — the
+    classic case is WordPress publishing Chicago wall-clock times with a `+00:00` offset.
+    """
+    if seen is None:
+        return data
+    if data is None:
+        return seen
+    dw, sw = _wall(data, tz), _wall(seen, tz)
+    if seen.all_day:
+        day = dw.date() if isinstance(dw, dt.datetime) else dw
+        return data if day == sw else seen
+    return data if dw == sw else seen
+
+
+def _times(raw: dict[str, Any], rec: dict[str, Any], ctx: SourceContext, tz: str | None
+           ) -> tuple[when.When | None, when.When | None]:
+    order = date_order(rec["country"] or place.country_of_zone(tz) or ctx.country)
+    langs = languages(raw.get("lang"), rec["country"] or place.country_of_zone(tz))
+    kw = {"tz": tz, "now": ctx.now, "date_order": order, "languages": langs}
+    start = when.parse(raw.get("start"), **kw)
+    end = when.parse(raw.get("end"), **kw)
+    if raw.get("when_text"):
+        seen_start, seen_end = when.parse_range(raw["when_text"], **kw)
+        kept = _prefer_visible(start, seen_start, tz)
+        if kept is not start:
+            end = None  # the data's end belonged to the time the page contradicts
+        start = kept
+        end = _prefer_visible(end, seen_end, tz)
+    if start is not None and end is not None and end.value == start.value:
+        end = None  # an end equal to the start is a placeholder, not a zero-length event
+    return start, end
+
+
+def _recurrence(raw: dict[str, Any]) -> str | None:
+    """An RRULE as given; a plain-text schedule turned into one when it is unambiguous."""
+    rule = raw.get("recurrence")
+    if rule and str(rule).upper().startswith(("RRULE:", "FREQ=")):
+        return str(rule)
+    sched_text = raw.get("schedule_text") or rule
+    if not sched_text:
+        return None
+    try:
+        from pipelines.recurrence import parse_schedule
+    except ImportError:
+        return str(rule) if rule else None
+    sched = parse_schedule(str(sched_text))
+    return sched.rrule if sched is not None else (str(rule) if rule else None)
+
+
 def normalize(raw: dict[str, Any], ctx: SourceContext) -> dict[str, Any]:
     """A full record (every schema field, None where unknown) plus `_occurrences`."""
     rec: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
@@ -125,30 +253,20 @@ def normalize(raw: dict[str, Any], ctx: SourceContext) -> dict[str, Any]:
     rec["platform"] = ctx.platform or raw.get("platform")
     rec["source_url"] = ctx.source_url
 
-    # Place before time: the venue's zone is not known from text, so the data's or source's applies.
-    loc = {}
-    if raw.get("location_text") and not (raw.get("city") or raw.get("address")):
-        loc = place.split_location(text.clean_title(raw["location_text"]) or "")
-    for k in ("venue", "address", "city", "postal_code"):
-        rec[k] = text.clean_title(raw.get(k) or loc.get(k))
-    rec["country"] = place.country_code(raw.get("country") or loc.get("country")) or (
-        ctx.country if (rec["city"] or rec["address"]) else None)
-    rec["region"] = place.region_code(text.clean_title(raw.get("region") or loc.get("region")), rec["country"])
-    for k in ("lat", "lon"):
-        try:
-            rec[k] = float(raw[k]) if raw.get(k) not in (None, "") else None
-        except (TypeError, ValueError):
-            rec[k] = None
+    # Place before time: the country decides how numeric dates read.
+    _place(raw, rec, ctx)
 
     tz = when.zone_name(raw.get("timezone")) or when.zone_name(ctx.tz)
     rec["timezone"] = tz
-    start = when.parse(raw.get("start"), tz=tz, now=ctx.now, date_order=ctx.date_order)
-    end = when.parse(raw.get("end"), tz=tz, now=ctx.now, date_order=ctx.date_order)
+    start, end = _times(raw, rec, ctx, tz)
     rec["start"] = start.iso() if start else None
     rec["end"] = end.iso() if end else None
     rec["all_day"] = bool(raw.get("all_day")) or bool(start and start.all_day)
-    rec["recurrence"] = raw.get("recurrence")
+    rec["recurrence"] = _recurrence(raw)
     rec["attendance"], rec["online"] = _attendance(raw, rec)
+    if rec["country"] is None and not rec["online"]:
+        # An in-person listing with no stated country is in the source's country.
+        rec["country"] = ctx.country or place.country_of_zone(when.zone_name(ctx.tz))
     if status is None and end is not None and isinstance(end.value, dt.datetime) and end.value.tzinfo:
         if end.value < ctx.now and not rec["recurrence"]:
             status = "past"
@@ -160,7 +278,8 @@ def normalize(raw: dict[str, Any], ctx: SourceContext) -> dict[str, Any]:
     rec["audiences"] = list(dict.fromkeys([*(raw.get("audiences") or []), *ctx.audiences])) or None
     rec["skills"] = raw.get("skills")
     rec["causes"] = raw.get("causes")
-    rec["commitment"] = raw.get("commitment") or ("recurring" if rec["recurrence"] else None)
+    rec["commitment"] = raw.get("commitment") or ("recurring" if rec["recurrence"] else (
+        "ongoing" if raw.get("ongoing") and not rec["start"] else None))
 
     occ = _occurrences(raw, rec, ctx)
     rec["_occurrences"] = occ

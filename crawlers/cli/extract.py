@@ -66,7 +66,9 @@ def extract(
     ref = _parse_now(now)
     window = None
     if occurrences:
-        lo, hi = (_parse_now(x) for x in occurrences)
+        # Without an offset the window is wall-clock time wherever each event happens, which
+        # is how a person reads "events between 1 and 14 March".
+        lo, hi = (dt.datetime.fromisoformat(x) for x in occurrences)
         window = (lo, hi)
     for target in targets:
         try:
@@ -110,8 +112,13 @@ def _occurrences_in(rec: dict[str, Any], window: tuple[dt.datetime, dt.datetime]
     if start is None:
         return []
     v = start.value
+    lo, hi = window
     if not isinstance(v, dt.datetime):
-        v = dt.datetime.combine(v, dt.time(), tzinfo=window[0].tzinfo)
+        v = dt.datetime.combine(v, dt.time())
+    if lo.tzinfo is None:  # a wall-clock window: compare the listing's own wall clock
+        v = v.replace(tzinfo=None)
     elif v.tzinfo is None:
-        v = v.replace(tzinfo=when.zone(rec.get("timezone")) or window[0].tzinfo)
-    return [(rec["start"], rec.get("end"))] if window[0] <= v < window[1] else []
+        v = v.replace(tzinfo=when.zone(rec.get("timezone")) or lo.tzinfo)
+    if hi.tzinfo is None and lo.tzinfo is not None:
+        hi = hi.replace(tzinfo=lo.tzinfo)
+    return [(rec["start"], rec.get("end"))] if lo <= v < hi else []

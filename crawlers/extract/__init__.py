@@ -7,7 +7,11 @@ venue, city, url, organizer, ...) and may add:
 - ``location_text``: a place the page shows as one string,
 - ``attendance_mode`` / ``event_status``: schema.org values or platform flags,
 - ``occurrences``: ``[(start, end), ...]`` already expanded (iCalendar),
-- ``platform``: the producer detected from the data (e.g. iCalendar PRODID).
+- ``platform``: the producer detected from the data (e.g. iCalendar PRODID),
+- ``when_text``: the date/time as the page prints it ("September 5 @ 6:30 pm - 7:30 pm");
+  it wins over ``start``/``end`` where they contradict it (visible text wins),
+- ``lang``: the page's language (guides reading dates written in words),
+- ``ongoing``: an undated role that stays open (volunteer listings).
 
 ``start``/``end`` may be ISO strings, ``datetime``/``date`` objects or the text a person
 reads on the page; pipelines/normalize.py turns all of them into the record's form.
@@ -19,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawlers.extract import feeds, ical, jsonapi, schemaorg
+from crawlers.extract import feeds, html_page, ical, jsonapi
 
 __all__ = ["Context", "extract", "sniff"]
 
@@ -79,4 +83,4 @@ def extract(body: bytes, url: str = "", content_type: str | None = None,
         return jsonapi.extract(body, ctx)
     if kind == "feed":
         return feeds.extract(body, ctx)
-    return schemaorg.extract(body, ctx)
+    return html_page.extract(body, ctx)

@@ -1,8 +1,14 @@
-"""iCalendar feeds: one listing per event series, occurrences expanded within a window."""
+"""iCalendar feeds: one listing per event series, occurrences expanded within a window.
+
+Real exports break the RFC in ways a calendar app shrugs off, so the text is repaired line
+by line before icalendar sees it (`repair`), and each VEVENT is read on its own: one broken
+event costs that event's broken field, never the whole feed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import re
 from typing import TYPE_CHECKING, Any
@@ -20,6 +26,7 @@ PRODID_PLATFORMS = (
     ("meetup", "meetup"),
     ("the events calendar", "tribe"),
     ("tribe", "tribe"),
+    ("ecpv", "tribe"),
     ("google", "google_calendar"),
     ("civicplus", "civicplus"),
     ("localist", "localist"),
@@ -35,8 +42,15 @@ PRODID_PLATFORMS = (
     ("microsoft", "outlook"),
 )
 
+# A content line starts with an upper-case property name; anything else after a line break
+# is a continuation whose folding lost its leading space.
+_CONTENT_LINE = re.compile(r"^(?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*|[Xx]-[A-Za-z0-9-]+)(?:;[^:\r\n]*)?:")
+_MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]")
+_TAG = re.compile(r"<[^>]*>")
+
 
 def platform_from_prodid(prodid: str | None) -> str | None:
+    """The calendar software named by a PRODID line (recorded as the listing's platform)."""
     p = (prodid or "").lower()
     for frag, name in PRODID_PLATFORMS:
         if frag in p:
@@ -44,15 +58,85 @@ def platform_from_prodid(prodid: str | None) -> str | None:
     return None
 
 
-def _decode(body: bytes) -> str:
+def _decode_line(raw: bytes) -> str:
+    """One line as text: UTF-8, else UTF-8 with holes (mostly-UTF-8 text that lost bytes), else cp1252."""
     try:
-        return body.decode("utf-8")
+        s = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return body.decode("cp1252", errors="replace")
+        lenient = raw.decode("utf-8", errors="replace")
+        high = sum(b >= 0x80 for b in raw)
+        if lenient.count("\ufffd") * 3 > high:  # mostly not UTF-8 at all: a legacy single-byte charset
+            return raw.decode("cp1252", errors="replace")
+        return lenient
+    if _MOJIBAKE.search(s):  # UTF-8 that was decoded as cp1252 and encoded again
+        try:
+            return s.encode("cp1252").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return s
+    return s
 
 
-def _value(v: Any) -> Any:
-    return getattr(v, "dt", v)
+def repair(body: bytes) -> str:
+    """Text icalendar can read from what real exporters write.
+
+    Handles: mixed or invalid encodings (per line), blank lines between components, folding
+    with TAB or with no leading whitespace at all, two TZIDs inside one VTIMEZONE (split into
+    two components), HTML inside UIDs, and TZID parameters on VALUE=DATE properties (a date
+    has no zone; icalendar would otherwise turn it into midnight somewhere).
+    """
+    body = body.lstrip(b"\xef\xbb\xbf")
+    lines: list[str] = []
+    for raw in re.split(rb"\r\n|\r|\n", body):
+        line = _decode_line(raw)
+        if not line.strip():
+            continue
+        if line[0] in " \t":
+            if lines:
+                lines[-1] += line[1:]
+            continue
+        if not _CONTENT_LINE.match(line) and lines:
+            lines[-1] += line
+            continue
+        lines.append(line)
+    out: list[str] = []
+    in_tz, tz_seen, depth = False, False, 0
+    for line in lines:
+        upper = line.upper()
+        if upper.startswith("BEGIN:VTIMEZONE"):
+            in_tz, tz_seen, depth = True, False, 0
+        elif in_tz and upper.startswith("BEGIN:"):
+            depth += 1
+        elif in_tz and upper.startswith("END:VTIMEZONE"):
+            in_tz = False
+        elif in_tz and upper.startswith("END:"):
+            depth -= 1
+        elif in_tz and depth == 0 and upper.startswith("TZID"):
+            if tz_seen:
+                out += ["END:VTIMEZONE", "BEGIN:VTIMEZONE"]
+            tz_seen = True
+        elif upper.startswith("UID") and "<" in line:
+            name, _, value = line.partition(":")
+            line = f"{name}:{html.unescape(_TAG.sub('', value)).strip()}"
+        if "VALUE=DATE" in upper and "VALUE=DATE-TIME" not in upper and ";TZID=" in upper:
+            name, _, value = line.partition(":")
+            name = re.sub(r";TZID=(\"[^\"]*\"|[^;:]*)", "", name, flags=re.I)
+            line = f"{name}:{value}"
+        out.append(line)
+    return "\r\n".join(out) + "\r\n"
+
+
+def _value(prop: Any) -> Any:
+    """A property's Python value; None when the exporter wrote something unreadable there."""
+    if prop is None:
+        return None
+    try:
+        v = getattr(prop, "dt", prop)
+    except Exception:  # icalendar raises its own BrokenCalendarProperty (a ValueError subclass or not)
+        return None
+    params = getattr(prop, "params", None) or {}
+    if isinstance(v, dt.datetime) and str(params.get("VALUE", "")).upper() == "DATE":
+        return v.date()
+    return v
 
 
 def _tzid(prop: Any) -> str | None:
@@ -64,8 +148,8 @@ def _tzid(prop: Any) -> str | None:
         return str(tzid)
     d = _value(prop)
     if isinstance(d, dt.datetime) and d.tzinfo is not None:
-        key = getattr(d.tzinfo, "key", None) or getattr(d.tzinfo, "zone", None)
-        return key
+        return getattr(d.tzinfo, "key", None) or getattr(d.tzinfo, "zone", None) or (
+            "UTC" if d.utcoffset() == dt.timedelta(0) else None)
     return None
 
 
@@ -73,30 +157,49 @@ def _iso(d: Any) -> Any:
     return d.isoformat() if isinstance(d, dt.date) else d
 
 
+def _str(v: Any) -> str | None:
+    """A text property as a person reads it; escapes the RFC does not define (`\\"`) lose the backslash."""
+    if v is None:
+        return None
+    if isinstance(v, list):
+        v = v[0] if v else None
+    s = re.sub(r"\\([\"'()\[\]])", r"\1", str(v or "")).strip()
+    return s or None
+
+
 def _listing(ev: Any, platform: str | None) -> dict[str, Any]:
     start_prop = ev.get("DTSTART")
     start = _value(start_prop)
     end = _value(ev.get("DTEND"))
-    if end is None and ev.get("DURATION") is not None and start is not None:
-        end = start + _value(ev.get("DURATION"))
+    if end is None and start is not None:
+        dur = _value(ev.get("DURATION"))
+        if isinstance(dur, dt.timedelta):
+            end = start + dur
+    if isinstance(end, dt.datetime) and isinstance(start, dt.datetime) and end == start:
+        end = None  # zero duration: the exporter had no end, not an instant event
     rrule = ev.get("RRULE")
+    if isinstance(rrule, list):
+        rrule = rrule[0] if rrule else None
     out: dict[str, Any] = {
-        "title": str(ev.get("SUMMARY") or "").strip() or None,
-        "description": str(ev.get("DESCRIPTION") or "").strip() or None,
-        "location_text": str(ev.get("LOCATION") or "").strip() or None,
-        "url": str(ev.get("URL") or "").strip() or None,
-        "native_id": str(ev.get("UID") or "").strip() or None,
+        "title": _str(ev.get("SUMMARY")),
+        "description": _str(ev.get("DESCRIPTION")),
+        "location_text": _str(ev.get("LOCATION")),
+        "url": _str(ev.get("URL")),
+        "native_id": _str(ev.get("UID")),
         "start": start,
         "end": end,
         "all_day": isinstance(start, dt.date) and not isinstance(start, dt.datetime),
         "timezone": _tzid(start_prop),
         "recurrence": ("RRULE:" + rrule.to_ical().decode()) if rrule else None,
-        "event_status": str(ev.get("STATUS") or "") or None,
+        "event_status": _str(ev.get("STATUS")),
         "organizer": _organizer(ev.get("ORGANIZER")),
     }
     geo = ev.get("GEO")
     if geo is not None:
-        out["lat"], out["lon"] = geo.latitude, geo.longitude
+        try:
+            out["lat"], out["lon"] = geo.latitude, geo.longitude
+        except AttributeError:
+            pass
     if platform:
         out["platform"] = platform
     return {k: v for k, v in out.items() if v not in (None, "")}
@@ -105,22 +208,37 @@ def _listing(ev: Any, platform: str | None) -> dict[str, Any]:
 def _organizer(prop: Any) -> str | None:
     if prop is None:
         return None
+    if isinstance(prop, list):
+        prop = prop[0] if prop else None
     cn = (getattr(prop, "params", {}) or {}).get("CN")
     if cn:
         return str(cn).strip('"')
     return re.sub(r"^mailto:", "", str(prop), flags=re.I) or None
 
 
+def _expandable(ev: Any) -> bool:
+    """recurring-ical-events stops at the first unreadable DTSTART; keep such events out of it."""
+    return _value(ev.get("DTSTART")) is not None
+
+
 def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
     """Every event series in a feed, each with its occurrences inside the context's window."""
-    text = _decode(body)
+    text = repair(body)
     try:
         cal = icalendar.Calendar.from_ical(text)
     except ValueError as exc:
         log.warning("unreadable iCalendar at %s: %s", ctx.url or "<input>", exc)
         return []
-    platform = platform_from_prodid(str(cal.get("PRODID") or ""))
-    lo, hi = ctx.occurrence_window()
+    if isinstance(cal, list):
+        cal = cal[0]
+    platform = platform_from_prodid(_str(cal.get("PRODID")))
+    events = list(cal.walk("VEVENT"))
+    broken = [ev for ev in events if not _expandable(ev)]
+    for ev in broken:
+        for comp in cal.walk():
+            if ev in comp.subcomponents:
+                comp.subcomponents.remove(ev)
+    lo, hi = ctx.occurrence_window()  # naive bounds: wall-clock time in each event's own zone
     by_uid: dict[str, list[tuple[Any, Any]]] = {}
     try:
         for occ in recurring_ical_events.of(cal).between(lo, hi):
@@ -129,10 +247,14 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
     except Exception as exc:  # a broken RRULE must not cost the feed's other events
         log.warning("could not expand recurrences at %s: %s", ctx.url or "<input>", exc)
     out = []
-    for ev in cal.walk("VEVENT"):
+    for ev in events:
         if ev.get("RECURRENCE-ID") is not None:
             continue  # an override of a series occurrence, counted with its series
-        item = _listing(ev, platform)
+        try:
+            item = _listing(ev, platform)
+        except Exception as exc:  # one unreadable event, not the feed
+            log.warning("skipped an unreadable VEVENT at %s: %s", ctx.url or "<input>", exc)
+            continue
         if not item.get("title") and not item.get("start"):
             continue
         uid = item.get("native_id", "")

@@ -77,13 +77,26 @@ def _lenient_json(text: str) -> Any:
         return None
 
 
-def _jsonld_docs(tree: Any) -> list[Any]:
+def _jsonld_docs(tree: Any) -> list[tuple[Any, Any]]:
+    """Each JSON-LD document with the script element it came from."""
     docs = []
     for script in tree.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
         doc = _lenient_json(script.text or "")
         if doc is not None:
-            docs.append(doc)
+            docs.append((doc, script))
     return docs
+
+
+def _visible_title(script: Any) -> str | None:
+    """The heading a person sees next to a JSON-LD block placed inside a list entry."""
+    parent = script.getparent()
+    if parent is None or parent.tag in ("head", "body", "html"):
+        return None
+    for el in parent.xpath(".//strong | .//h2 | .//h3 | .//h4"):
+        t = re.sub(r"\s+", " ", el.text_content()).strip()
+        if t:
+            return t
+    return None
 
 
 def _place(loc: Any, out: dict[str, Any]) -> None:
@@ -202,15 +215,49 @@ def _microdata_nodes(body: bytes, url: str) -> list[dict[str, Any]]:
     return [n for n in _walk(data.get("microdata", [])) if isinstance(n, dict)]
 
 
+def _rdfa_nodes(body: bytes, url: str) -> list[dict[str, Any]]:
+    """schema.org in RDFa (extruct's RDFa reader is the slow one: asked only when the page uses it)."""
+    data = extruct.extract(body, base_url=url or None, syntaxes=["rdfa"], uniform=True, errors="ignore")
+    nodes = []
+    for n in _walk(data.get("rdfa", [])):
+        if not isinstance(n, dict):
+            continue
+        flat: dict[str, Any] = {"@type": n.get("@type")}
+        for k, v in n.items():
+            if k.startswith("http://schema.org/") or k.startswith("https://schema.org/"):
+                vals = [x.get("@value", x.get("@id")) if isinstance(x, dict) else x for x in v]
+                flat[k.rsplit("/", 1)[-1]] = vals[0] if len(vals) == 1 else vals
+        nodes.append(flat)
+    return nodes
+
+
+_RDFA_SCHEMA = re.compile(rb"vocab=[\"']https?://schema\.org|typeof=[\"'](?:schema:)?[A-Za-z]*Event[\"']")
+
+
+def extract_tree(tree: Any, body: bytes, url: str) -> list[dict[str, Any]]:
+    """Listings from a parsed page's JSON-LD, microdata and (when present) schema.org RDFa."""
+    docs = _jsonld_docs(tree)
+    listed = _listed_orgs([d for d, _ in docs])
+    found: list[dict[str, Any]] = []
+    for doc, script in docs:
+        items = listings_from_nodes(list(_walk(doc)), listed)
+        if len(items) == 1:
+            seen = _visible_title(script)
+            title = items[0].get("title") or ""
+            if seen and len(seen) > len(title) and seen.casefold().startswith(title.casefold()):
+                items[0]["title"] = seen
+        found += items
+    if b"itemtype" in body and b"schema.org" in body:
+        found += listings_from_nodes(_microdata_nodes(body, url))
+    if _RDFA_SCHEMA.search(body):
+        found += listings_from_nodes(_rdfa_nodes(body, url))
+    return found
+
+
 def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
-    """Listings from a page's JSON-LD, or from microdata where it has no JSON-LD events."""
+    """Listings from a page's structured data alone (html_page adds what the page shows)."""
     try:
         tree = lxml_html.fromstring(body)
     except (ValueError, lxml_html.etree.ParserError):
         return []
-    docs = _jsonld_docs(tree)
-    nodes = [n for doc in docs for n in _walk(doc)]
-    found = listings_from_nodes(nodes, _listed_orgs(docs))
-    if not found and b"itemtype" in body:
-        found = listings_from_nodes(_microdata_nodes(body, ctx.url))
-    return found
+    return extract_tree(tree, body, ctx.url)

@@ -1,0 +1,102 @@
+"""The Events Calendar (WordPress "tribe") views as a person sees them.
+
+Sites on this plugin print times in the list/day/photo views, hide them in month-view tooltip
+data (`data-tribejson` in v4, `<time datetime>` inside tooltips in v5), and often publish
+JSON-LD whose offset is wrong (`+00:00` for Chicago wall-clock times, a misconfigured site
+zone). So the visible text is read here and handed on as `when_text`; normalization lets it
+win over the structured data it contradicts (see html_page.merge).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+from crawlers.extract.html_util import absolute, classes_xpath, first, text_of
+
+# One event in each view: v4 list/day/photo/single rows, v5 list/day/month/photo articles.
+ROWS = " | ".join([
+    "//*[" + classes_xpath("type-tribe_events") + " and not(ancestor::*[" + classes_xpath("type-tribe_events")
+    + "])]",
+    "//*[" + classes_xpath("tribe-events-calendar-list__event") + "]",
+    "//*[" + classes_xpath("tribe-events-calendar-day__event") + "]",
+    "//*[" + classes_xpath("tribe-events-pro-photo__event") + "]",
+    "//*[" + classes_xpath("tribe-events-calendar-month__calendar-event") + "]",
+])
+TITLE_LINK = (".//*[contains(@class,'event-title')]//a[@href] | .//a[contains(@class,'tribe-event-url')]"
+              " | .//h1//a[@href] | .//h2//a[@href] | .//h3//a[@href]")
+WHEN = (  # most specific first: the meta block also holds the venue
+    ".//*[contains(@class,'tribe-event-schedule-details') or contains(@class,'tribe-events-schedule')]",
+    ".//*[contains(@class,'event-datetime')]",
+)
+VENUE = ".//*[contains(@class,'tribe-events-venue-details') or contains(@class,'event-venue')]"
+
+
+def is_tribe(body: bytes) -> bool:
+    """Cheap check before any tree walking: the plugin's class names are in every view."""
+    return b"tribe-events" in body or b"tribe_events" in body
+
+
+def _row(el: Any, base: str) -> dict[str, Any] | None:
+    link = first(el.xpath(TITLE_LINK))
+    title = text_of(link) if link is not None else text_of(first(el.xpath(
+        ".//*[contains(@class,'event-title')] | .//h2 | .//h3")))
+    if not title:
+        return None
+    out: dict[str, Any] = {"title": title, "url": absolute(link.get("href"), base) if link is not None else None}
+    when = next((w for q in WHEN for w in el.xpath(q)), None)
+    if when is not None:
+        for junk in when.xpath(".//*[contains(@class,'recurringinfo') or contains(@class,'tribe-events-cost')]"):
+            junk.drop_tree()
+        out["when_text"] = text_of(when)
+    if not out.get("when_text"):
+        t = first(el.xpath(".//time[@datetime]"))
+        if t is not None:
+            out["start"] = t.get("datetime")
+    venue = first(el.xpath(VENUE))
+    if venue is not None:
+        loc = text_of(venue).strip(" ,")
+        if loc:
+            out["location_text"] = loc
+    post = re.search(r"\bpost-(\d+)\b", el.get("class") or "") or re.search(r"post-(\d+)", el.get("id") or "")
+    if post:
+        out["native_id"] = f"tribe-post-{post.group(1)}" + (f"@{out['when_text']}" if out.get("when_text") else "")
+    return {k: v for k, v in out.items() if v}
+
+
+def _tooltip(el: Any, base: str) -> dict[str, Any] | None:
+    """v4 month view: the event is only a JSON blob in `data-tribejson` on its grid cell."""
+    try:
+        data = json.loads(html.unescape(el.get("data-tribejson") or ""))
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not data.get("title"):
+        return None
+    when = data.get("dateDisplay") or " - ".join(x for x in (data.get("startTime"), data.get("endTime")) if x)
+    return {k: v for k, v in {
+        "title": html.unescape(str(data["title"])),
+        "url": absolute(data.get("permalink"), base),
+        "when_text": html.unescape(str(when or "")),
+        "description_html": data.get("excerpt"),
+        "native_id": f"tribe-{data.get('eventId')}" if data.get("eventId") else None,
+    }.items() if v}
+
+
+def extract(tree: Any, base: str) -> list[dict[str, Any]]:
+    """Listings from every tribe view on the page (each event once, first view wins)."""
+    out: list[dict[str, Any]] = []
+    for el in tree.xpath(ROWS):
+        item = _row(el, base)
+        if item:
+            out.append(item)
+    for el in tree.xpath("//*[@data-tribejson]"):
+        if "eventId" not in (el.get("data-tribejson") or ""):
+            continue
+        item = _tooltip(el, base)
+        if item:
+            out.append(item)
+    for item in out:
+        item["platform"] = "tribe"
+    return out

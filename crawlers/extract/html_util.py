@@ -1,0 +1,39 @@
+"""Small helpers shared by the HTML extractors (lxml trees in, plain strings out)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urljoin
+
+_WS = re.compile(r"\s+")
+
+
+def classes_xpath(name: str) -> str:
+    """XPath test for an element carrying CSS class `name` (whole word, not a substring)."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def first(seq: Any) -> Any:
+    """The first element of an XPath result, or None."""
+    return seq[0] if seq else None
+
+
+def text_of(el: Any) -> str:
+    """Visible text of an element, whitespace collapsed (scripts and styles skipped)."""
+    if el is None:
+        return ""
+    if isinstance(el, str):
+        return _WS.sub(" ", el).strip()
+    parts = [t for t in el.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")]
+    return _WS.sub(" ", " ".join(parts)).strip()
+
+
+def absolute(href: str | None, base: str) -> str | None:
+    """A link resolved against the page URL (kept relative when the page URL is unknown)."""
+    if not href:
+        return None
+    href = href.strip()
+    if href.startswith(("javascript:", "mailto:", "#")) and not href.startswith("#") or not href:
+        return None
+    return urljoin(base, href) if base else href

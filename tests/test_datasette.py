@@ -262,7 +262,7 @@ async def test_card_shows_sanitized_description_and_reach(ds: Datasette) -> None
     assert 'href="https://example.org/e/1" rel="noopener nofollow"' in card
     assert "Women in Tech Chicago</dd>" in card  # javascript: organizer URL is not a link
     assert "Fri 6 Mar 2026, 7:30–9 AM CST" in card
-    assert "Why this widens your reach" in card and "reach score 0.42" in card and "?_new_audiences=women" in card
+    assert "Why this widens your reach" in card and "reach score 0.42" in card and "?_audiences=women" in card
     assert "Add to calendar (.ics)" in card
 
 

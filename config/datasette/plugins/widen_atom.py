@@ -16,7 +16,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from datasette import hookimpl
-from datasette.utils import tilde_encode
+from datasette.utils import path_with_removed_args, tilde_encode
 from datasette.utils.asgi import Response
 
 from crawlers.export import renderer_query, stream_query
@@ -87,10 +87,7 @@ async def _render(datasette: Any, request: Any, database: str, table: str | None
     if table:
         # Drop the page's keyset condition: a feed is the whole filter, newest first.
         if request.args.get("_next"):
-            from urllib.parse import urlencode
-
-            args = [(k, v) for k, v in request.args.items() if k != "_next"]
-            return Response.redirect(request.path + ("?" + urlencode(args) if args else ""))
+            return Response.redirect(path_with_removed_args(request, {"_next"}))
         cols = set(await datasette.get_database(database).table_columns(table))
     else:
         cols = set(data.get("columns") or [])

@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from datasette import hookimpl
-from datasette.utils import tilde_encode
+from datasette.utils import path_with_removed_args, tilde_encode
 from datasette.utils.asgi import Response
 from icalendar import Calendar, Event, Timezone, vGeo, vRecur
 
@@ -165,10 +165,7 @@ async def _render(datasette: Any, request: Any, database: str, table: str | None
                   query_name: str | None, data: dict[str, Any]) -> Response:
     if request.args.get("_next"):
         # A feed is the whole filter, never "page 2 onwards".
-        args = [(k, v) for k, v in request.args.items() if k != "_next"]
-        from urllib.parse import urlencode
-
-        return Response.redirect(request.path + ("?" + urlencode(args) if args else ""))
+        return Response.redirect(path_with_removed_args(request, {"_next"}))
     full, params = renderer_query(sql, table, data)
     cols = set(await datasette.get_database(database).table_columns(table) if table else data.get("columns") or [])
     zones: list[Mapping[str, Any]] = []

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
+import click
+
 from crawlers.cli.app import config_option, db_option, fail, main
-from crawlers.config import ConfigError, load_sources
+from crawlers.config import ConfigError, config_dir, load_sources
 
 
 @main.group()
@@ -56,3 +60,71 @@ def sources_list(db: str, config: str | None) -> None:
             "" if items is None else str(items),
         )
     Console(width=160).print(t)
+
+
+@sources.command("add")
+@click.argument("url")
+@click.option("--slug", default=None, help="Slug for the entry (default: from the site's name).")
+@click.option("--timezone", "timezone", default=None, help="IANA zone used where the data gives none.")
+@click.option("--country", default=None, help="ISO 3166-1 alpha-2 country code.")
+@click.option("--region", default=None, help="Region/state code.")
+@click.option("--audience", "audiences", multiple=True, help="Audience hint (repeatable; slugs of config/audiences.yml).")
+@click.option("--write", is_flag=True, help="Append the entry to the sources file (validated first).")
+@config_option
+def sources_add(url: str, slug: str | None, timezone: str | None, country: str | None, region: str | None,
+                audiences: tuple[str, ...], write: bool, config: str | None) -> None:
+    """Detect the platform behind URL and print (with --write: append) a validated source entry.
+
+    The probe is polite: robots.txt first, widen's User-Agent, a handful of requests at most.
+    When no platform fits, it says what it found and why widen cannot crawl it (exit status 1).
+    """
+    import yaml
+
+    from crawlers.detect import detect
+
+    found = detect(url)
+    if not found.platform:
+        click.echo(f"widen: {url}: no crawlable platform detected ({found.requests} requests).", err=True)
+        click.echo(f"  found: {found.reason}", err=True)
+        for line in found.evidence:
+            click.echo(f"  seen: {line}", err=True)
+        sys.exit(1)
+    try:
+        entry = found.entry(slug, timezone=timezone or found.timezone, country=country.upper() if country else None,
+                            region=region, audiences=list(audiences) or None)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        fail(f"detected {found.platform}, but the entry is invalid: {exc}")
+    click.echo(f"# detected platform {found.platform} ({found.requests} requests): {'; '.join(found.evidence)}",
+               err=True)
+    block = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=120)
+    click.echo(block, nl=False)
+    if write:
+        _append(Path(config) if config else config_dir() / "sources.yml", entry, found.evidence, block)
+
+
+def _append(path: Path, entry: dict[str, Any], evidence: list[str], block: str) -> None:
+    """Append the entry under `sources:`; the file is re-validated and restored if anything fails."""
+    try:
+        cfg = load_sources(path)
+    except ConfigError as exc:
+        fail(str(exc))
+    if any(s.slug == entry["slug"] for s in cfg.sources):
+        fail(f"{path}: slug {entry['slug']!r} exists already (choose one with --slug)")
+    same = [s.slug for s in cfg.sources if s.url.rstrip("/") == entry["url"].rstrip("/")]
+    if same:
+        fail(f"{path}: {entry['url']} is already configured as {', '.join(same)}")
+    before = path.read_text(encoding="utf-8")
+    text = before if before.endswith("\n") else before + "\n"
+    if not re.search(r"^sources:", text, re.MULTILINE) or re.search(r"^sources:\s*\[\s*\]", text, re.MULTILINE):
+        text = re.sub(r"^sources:.*\n", "", text, flags=re.MULTILINE) + "sources:\n"
+    item = re.search(r"^sources:\s*\n(?:\s*(?:#.*)?\n)*?( *)- ", text, re.MULTILINE)
+    indent = item.group(1) if item else "  "  # match the file's list indentation
+    note = f"{indent}# added by `widen sources add`: {'; '.join(evidence)}"[:200]
+    lines = "".join(f"{indent}{line}\n" for line in block.splitlines())
+    path.write_text(f"{text}\n{note}\n{lines}", encoding="utf-8")
+    try:
+        load_sources(path)
+    except ConfigError as exc:
+        path.write_text(before, encoding="utf-8")
+        fail(f"not written, the file would not validate: {exc}")
+    click.echo(f"added {entry['slug']} to {path}", err=True)

@@ -52,10 +52,11 @@ class WidenSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WidenSpider:
         """Apply the source's politeness options; settings are still mutable while the spider is built."""
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.opts.download_delay is not None:
-            spider.download_delay = spider.opts.download_delay
-        if spider.opts.autothrottle is not None and not crawler.settings.frozen:
-            crawler.settings.set("AUTOTHROTTLE_ENABLED", spider.opts.autothrottle, priority="spider")
+        if not crawler.settings.frozen:
+            if spider.opts.download_delay is not None:
+                crawler.settings.set("DOWNLOAD_DELAY", spider.opts.download_delay, priority="spider")
+            if spider.opts.autothrottle is not None:
+                crawler.settings.set("AUTOTHROTTLE_ENABLED", spider.opts.autothrottle, priority="spider")
         return spider
 
     @functools.cached_property

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from conftest import Site
 
 from sites import apis, calendars, volunteer
-from sites.common import FAST, NOW, PlatformSite
+from sites.common import FAST, NOW, PlatformSite, serve_all
 
-__all__ = ["BUILDERS", "FAST", "NOW", "PlatformSite"]
+__all__ = ["BUILDERS", "FAST", "NOW", "PlatformSite", "serve_all"]
 
 # Variant names (tribe_html…) exercise a platform's fallback route; each is its own source.
 BUILDERS: dict[str, Callable[[Site], PlatformSite]] = {

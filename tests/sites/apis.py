@@ -82,7 +82,12 @@ def mobilizon(site: Site) -> PlatformSite:
             return as_json({"data": {"group": {"name": "Ch'ti Devs", "organizedEvents": block}}})
         return as_json({"data": {"searchEvents": block}})
 
+    nodeinfo = {"links": [{"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+                           "href": site.url("/.well-known/nodeinfo/2.1")}]}
     site.routes.update({"/robots.txt": robots("/@chtidevs/feed/"), "/api/graphql": graphql,
+                        "/.well-known/nodeinfo": as_json(nodeinfo),
+                        "/.well-known/nodeinfo/2.1": as_json({"version": "2.1", "software": {
+                            "name": "Mobilizon", "version": "5.1.0"}, "protocols": ["activitypub"]}),
                         "/@chtidevs": html("<h1>Ch'ti Devs</h1>", head="<meta property='og:site_name' content='Mobilizon'>"
                                            "<link rel='alternate' type='text/calendar' href='/@chtidevs/feed/ics'>")})
     return PlatformSite("mobilizon", site, {"slug": "t-mobilizon", "platform": "mobilizon", "url": site.url("/@chtidevs"),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from conftest import Request, Site
+from conftest import Request, Site, serve
 
 # The crawl's pinned "now" (WIDEN_NOW) and the dates the sites' events fall on.
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
@@ -61,3 +64,18 @@ def as_json(doc: Any, status: int = 200, **headers: str) -> tuple[int, dict[str,
 
 def graphql_vars(req: Request) -> dict[str, Any]:
     return (json.loads(req.body or b"{}").get("variables") or {}) if req.body else {}
+
+
+@contextlib.contextmanager
+def serve_all(builders: dict[str, Callable[[Site], PlatformSite]]) -> Iterator[dict[str, PlatformSite]]:
+    """Serve one site per builder; shut them down in parallel (each shutdown waits a poll interval)."""
+    managers = [serve(Site()) for _ in builders]
+    built = {name: build(cm.__enter__()) for (name, build), cm in zip(builders.items(), managers, strict=True)}
+    try:
+        yield built
+    finally:
+        threads = [threading.Thread(target=cm.__exit__, args=(None, None, None)) for cm in managers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()

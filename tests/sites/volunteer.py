@@ -176,7 +176,8 @@ def mobilize(site: Site) -> PlatformSite:
                         must_fetch=["/v1/organizations?per_page=100", "/v1/organizations?per_page=100&page=2",
                                     "/v1/organizations/126/events?timeslot_start=gte_now&per_page=2",
                                     "/v1/organizations/126/events?timeslot_start=gte_now&per_page=2&page=2"],
-                        never_fetch="/v1/events/deleted", min_items=0, skip_detect=True)
+                        never_fetch="/v1/events/deleted", min_items=0,
+                        detect_url=site.url("/v1/organizations/126/events?timeslot_start=gte_now&per_page=2"))
 
 
 def vm_opportunity(i: int, title: str) -> dict[str, Any]:

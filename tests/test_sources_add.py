@@ -1,0 +1,113 @@
+"""`widen sources add URL`: platform detection against every platform's loopback site, and the CLI."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import Site, widen, write_sources
+from sites import BUILDERS, NOW, PlatformSite, serve_all
+
+from crawlers.config import Source, load_sources
+from crawlers.detect import MAX_REQUESTS, detect
+
+
+@pytest.fixture(scope="module")
+def sites() -> Iterator[dict[str, PlatformSite]]:
+    with serve_all(BUILDERS) as built:
+        yield built
+
+
+DETECTABLE = [n for n, b in BUILDERS.items() if not b.__name__.endswith("_empty") and n != "meetup_fallback"]
+
+
+@pytest.mark.parametrize("name", DETECTABLE)
+def test_detects_platform_from_its_site(sites: dict[str, PlatformSite], name: str) -> None:
+    b = sites[name]
+    if b.skip_detect:
+        pytest.skip(f"{name}: key-based API, detected by host only (see test_known_hosts_need_no_request)")
+    before = len(b.site.hits)
+    found = detect(b.detect_url)
+    assert found.platform == b.platform, (found.reason, found.evidence, b.site.hits[before:])
+    assert found.evidence and found.requests <= MAX_REQUESTS
+    entry = found.entry(timezone="America/Chicago")
+    Source.model_validate(entry)
+    assert entry["url"].startswith(b.site.base) or b.platform == "mobilize"
+    assert not any(h.startswith(b.never_fetch) for h in b.site.hits[before:]), "probe ignored robots.txt"
+
+
+@pytest.mark.parametrize(("url", "platform", "option"), [
+    ("https://www.meetup.com/rladies-seattle/events/", "meetup", None),
+    ("https://www.mobilize.us/indivisiblesonomacounty/", "mobilize", None),
+    ("https://www.volunteermatch.org/search/", "volunteermatch", "api_key_env"),
+    ("https://www.idealist.org/en/volunteer", "idealist", "api_key_env"),
+])
+def test_known_hosts_need_no_request(url: str, platform: str, option: str | None) -> None:
+    found = detect(url)
+    assert found.platform == platform and found.requests == 0
+    entry = found.entry()
+    assert Source.model_validate(entry).platform == platform
+    if option:
+        assert entry["options"][option].endswith("_API_KEY")
+
+
+def test_says_why_it_cannot_crawl(site: Site) -> None:
+    site.routes.update({"/robots.txt": "User-agent: *\nDisallow: /members/\n",
+                        "/app/": "<html><head><script src='/bundle.js'></script></head><body><div id='root'></div></body></html>",
+                        "/members/": "<html><body>join our board</body></html>"})
+    js = detect(site.url("/app/"))
+    assert js.platform is None and "JavaScript" in (js.reason or "")
+    blocked = detect(site.url("/members/"))
+    assert blocked.platform is None and "robots.txt" in (blocked.reason or "")
+    assert "/members/" not in site.hits
+    gone = detect(site.url("/nothing-here/"))
+    assert gone.platform is None and "404" in (gone.reason or "")
+
+
+def test_cli_prints_and_writes_a_validated_entry(sites: dict[str, PlatformSite], tmp_path: Path) -> None:
+    cfg = write_sources(tmp_path / "sources.yml", [{"slug": "existing", "platform": "ical",
+                                                    "url": "https://example.org/cal.ics"}])
+    url = sites["tribe"].detect_url
+    shown = widen("sources", "add", url, "--slug", "lakeside", "--timezone", "America/Chicago", "--country", "us",
+                  "--audience", "founders", "--config", str(cfg))
+    assert shown.returncode == 0, shown.stderr
+    printed = yaml.safe_load(shown.stdout)[0]
+    assert printed["platform"] == "tribe" and printed["country"] == "US" and printed["audiences"] == ["founders"]
+    assert "lakeside" not in cfg.read_text()
+    written = widen("sources", "add", url, "--slug", "lakeside", "--timezone", "America/Chicago", "--write",
+                    "--config", str(cfg))
+    assert written.returncode == 0, written.stderr
+    slugs = [s.slug for s in load_sources(cfg).sources]
+    assert slugs == ["existing", "lakeside"]
+    again = widen("sources", "add", url, "--write", "--slug", "lakeside", "--config", str(cfg))
+    assert again.returncode != 0 and "exists already" in again.stderr
+
+
+def test_cli_added_source_crawls(sites: dict[str, PlatformSite], tmp_path: Path) -> None:
+    """What `sources add --write` detects is crawlable as written (options added for loopback speed only)."""
+    cfg = write_sources(tmp_path / "sources.yml", [])
+    b = sites["galaxy"]
+    added = widen("sources", "add", b.detect_url, "--slug", "centre", "--timezone", "America/New_York", "--write",
+                  "--config", str(cfg))
+    assert added.returncode == 0, added.stderr
+    doc = yaml.safe_load(cfg.read_text())
+    doc["sources"][0]["options"] = {"download_delay": 0, "autothrottle": False, "page_size": 2}
+    cfg.write_text(yaml.safe_dump(doc))
+    db = tmp_path / "w.db"
+    before = len(b.site.hits)
+    widen("crawl", "--config", str(cfg), "--db", str(db), env={"WIDEN_NOW": NOW.isoformat()})
+    conn = sqlite3.connect(db)
+    row = conn.execute("SELECT finish_reason, errors, pages FROM crawl_runs WHERE source = 'centre'").fetchone()
+    conn.close()
+    assert row[:2] == ("finished", 0) and row[2] >= len(b.must_fetch), row
+    hits = b.site.hits[before:]
+    assert all(p in hits for p in b.must_fetch if p.startswith("/need/detail/")), hits
+
+
+def test_cli_not_crawlable_exits_1(site: Site) -> None:
+    site.routes["/"] = "<html><body><p>Welcome to our bakery.</p></body></html>"
+    out = widen("sources", "add", site.url("/"))
+    assert out.returncode == 1 and "no crawlable platform" in out.stderr and "found:" in out.stderr

@@ -28,14 +28,13 @@ from crawlers.extract import (
     html_volunteer,
     schemaorg,
 )
-from crawlers.extract.html_util import text_of
 
 if TYPE_CHECKING:
     from crawlers.extract import Context
 
 _ISO_OK = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?$")
 _DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-PAGE_FIELDS = ("lang", "page_country")
+_TRACKING = re.compile(r"(utm_\w+|fbclid|gclid|aff|ref|mc_[ce]id|_ga|igshid)(=|$)", re.I)
 
 
 def parse(body: bytes) -> Any:
@@ -63,12 +62,13 @@ def _canonical(tree: Any) -> str | None:
 
 
 def url_key(u: str | None) -> str | None:
-    """A URL reduced to what identifies a listing (scheme, www, query and trailing slash dropped)."""
+    """A URL reduced to what identifies a listing (scheme, www, tracking and trailing slash dropped)."""
     if not u:
         return None
     p = urlsplit(u.strip())
     host = p.netloc.lower().removeprefix("www.")
-    return f"{host}{p.path.rstrip('/')}" + (f"#{p.fragment}" if p.fragment else "")
+    query = "&".join(sorted(q for q in p.query.split("&") if q and not _TRACKING.match(q)))
+    return f"{host}{p.path.rstrip('/')}" + (f"?{query}" if query else "") + (f"#{p.fragment}" if p.fragment else "")
 
 
 def day_key(v: Any) -> tuple[int, int, int] | None:
@@ -194,4 +194,4 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
     return [it for it in found if it.get("title") or it.get("start") or it.get("when_text")]
 
 
-__all__ = ["extract", "merge_structured", "merge_visible", "parse", "text_of", "url_key"]
+__all__ = ["extract", "merge_structured", "merge_visible", "parse", "url_key"]

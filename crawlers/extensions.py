@@ -5,6 +5,7 @@
 - `RevalidatingPolicy`: RFC 2616 caching without the Last-Modified heuristic, so every scheduled
   crawl revalidates listings (If-None-Match / If-Modified-Since → 304, no body) instead of
   trusting a guessed freshness of days.
+- `HttpErrorStats`: per-crawler count of HTTP error responses, for the error monitor.
 - `ProgressExtension` + `ProgressBoard`: per-source counts fed by signals into one board per
   process (all sources of a `widen crawl` share a CrawlerProcess), drawn with rich on a TTY and as
   plain periodic lines otherwise (cron mails, CI logs).
@@ -92,6 +93,24 @@ class RevalidatingPolicy(RFC2616Policy):
         if response.status in {300, 301, 308}:
             return self.MAXAGE
         return 0
+
+
+class HttpErrorStats:
+    """Counts final HTTP error responses (≥ 400, after retries; robots.txt excluded) per crawler as
+    `widen/http_errors`, the figure the error monitor uses (see crawlers.monitors.run_errors)."""
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> HttpErrorStats:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        return ext
+
+    def response_received(self, response: Response, request: Request, spider: Any) -> None:
+        if response.status >= 400 and not request.url.endswith("/robots.txt"):
+            self.crawler.stats.inc_value("widen/http_errors")
 
 
 # -- progress -------------------------------------------------------------------------------

@@ -96,6 +96,21 @@ def evaluate(f: RunFacts) -> list[str]:
 
 # -- Spidermon: the same checks at spider close, one monitor per concern ------------------------
 
+def run_errors(stats: Mapping[str, Any], spider: Any) -> int:
+    """Errors of one source's run: HTTP error responses, failed requests and extraction failures
+    the spider recorded, and exceptions in callbacks.
+
+    Not `log_count/ERROR`: Scrapy's LogCounterHandler sits on the root logger, so with several
+    crawlers in one process every crawler counts every other crawler's ERROR lines. HTTP errors
+    are counted from final responses (`widen/http_errors`, crawlers/extensions.py): HttpError
+    subclasses IgnoreRequest, which a spider may file as "not fetched", and with an errback
+    HttpErrorMiddleware keeps no stat; the spider's own HttpError entries are not counted twice.
+    """
+    recorded = [e for e in getattr(spider, "errors", []) or [] if ": HttpError: " not in e]
+    return (len(recorded) + int(stats.get("widen/http_errors", 0) or 0)
+            + int(stats.get("spider_exceptions/count", 0) or 0))
+
+
 def facts_from_crawler(stats: Mapping[str, Any], spider: Any) -> RunFacts:
     """RunFacts from a crawler's stats (items that reached the end of the pipelines)."""
     source = getattr(spider, "source", None)
@@ -105,10 +120,9 @@ def facts_from_crawler(stats: Mapping[str, Any], spider: Any) -> RunFacts:
     for key, value in stats.items():
         if key.startswith(prefix) and "/" not in key[len(prefix):]:
             coverage[key[len(prefix):]] = float(value)
-    errors = len(getattr(spider, "errors", []) or []) + int(stats.get("log_count/ERROR", 0) or 0)
     return RunFacts(
         source=getattr(spider, "source_slug", spider.name), items=scraped,
-        pages=int(stats.get("response_received_count", 0) or 0), errors=errors,
+        pages=int(stats.get("response_received_count", 0) or 0), errors=run_errors(stats, spider),
         dropped=int(stats.get("widen/dropped", 0) or 0), finish_reason=stats.get("finish_reason"),
         coverage=coverage, kind=getattr(source, "kind", None), platform=getattr(source, "platform", None),
         options=dict(getattr(source, "options", {}) or {}),
@@ -208,21 +222,25 @@ def run_failed(row: Mapping[str, Any]) -> bool:
             or bool(json.loads(row.get("monitor_failures") or "[]")))
 
 
-def record_health(db_path: str, run_id: str, results: Mapping[str, tuple[list[str], dict[str, float]]]) -> None:
+def record_health(db_path: str, run_id: str, results: Mapping[str, Mapping[str, Any]]) -> None:
     """Write monitor results of one run into crawl_runs and re-derive each source's health.
 
-    `results` maps source slug -> (failure messages, field coverage). Consecutive failures are
-    counted from the crawl_runs history, so the figure stays right whoever wrote the row.
+    `results` maps source slug -> {"failures": [...], "coverage": {...}, "errors": n}; `errors`
+    replaces the row's count (see `run_errors`). Consecutive failures are counted from the
+    crawl_runs history, so the figure stays right whoever wrote the row.
     """
     conn = sqlite3.connect(db_path, timeout=60)
     conn.row_factory = sqlite3.Row
     try:
         ensure_health_columns(conn)
         with conn:
-            for source, (failures, coverage) in results.items():
-                conn.execute("UPDATE crawl_runs SET monitor_failures = ?, coverage = ? WHERE run_id = ? AND source = ?",
+            for source, res in results.items():
+                failures, coverage = res.get("failures") or [], res.get("coverage") or {}
+                conn.execute("UPDATE crawl_runs SET monitor_failures = ?, coverage = ?, errors = ? "
+                             "WHERE run_id = ? AND source = ?",
                              (json.dumps(failures) if failures else None,
-                              json.dumps(coverage, sort_keys=True) if coverage else None, run_id, source))
+                              json.dumps(coverage, sort_keys=True) if coverage else None,
+                              int(res.get("errors") or 0), run_id, source))
             refresh_sources(conn, results.keys())
     finally:
         conn.close()

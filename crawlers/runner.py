@@ -60,16 +60,11 @@ def cache_dir_for(db_path: str) -> str:
 
 
 def source_settings(s: Source) -> dict[str, Any]:
-    """Per-source politeness from `options` (concurrency, download_delay, autothrottle target)."""
-    o = s.options
-    out: dict[str, Any] = {}
-    if "concurrency" in o:
-        out["CONCURRENT_REQUESTS_PER_DOMAIN"] = int(o["concurrency"])
-    if "download_delay" in o:
-        out["DOWNLOAD_DELAY"] = float(o["download_delay"])
-    if "autothrottle_target" in o:
-        out["AUTOTHROTTLE_TARGET_CONCURRENCY"] = float(o["autothrottle_target"])
-    return out
+    """Per-source concurrency from `options.concurrency` (download_delay/autothrottle are applied by
+    the spider base class itself)."""
+    if s.options.get("concurrency"):
+        return {"CONCURRENT_REQUESTS_PER_DOMAIN": int(s.options["concurrency"])}
+    return {}
 
 
 class SourceLocks:
@@ -164,13 +159,15 @@ def run_crawl(sources: Sequence[Source], db_path: str, *, config_path: str | Non
     if redis_url is not None:
         result.rows = [stats_row(s, c) for s, c in crawlers]
         return result
-    from crawlers.monitors import record_health
+    from crawlers.monitors import record_health, run_errors
 
     health = {}
     for s, c in crawlers:
         failures = c.stats.get_value("widen/monitor_failures")
         if failures is not None:
-            health[s.slug] = (list(failures), _coverage(c.stats.get_stats()))
+            stats = c.stats.get_stats()
+            health[s.slug] = {"failures": list(failures), "coverage": _coverage(stats),
+                              "errors": run_errors(stats, c.spider)}
     if health:
         record_health(db_path, run_id, health)
     result.rows = run_summary(db_path, run_id)
@@ -196,12 +193,14 @@ def stats_row(s: Source, crawler: Any) -> dict[str, Any]:
     st = crawler.stats
     spider = crawler.spider
     errors = list(getattr(spider, "errors", []) or [])
+    from crawlers.monitors import run_errors
+
     start, end = st.get_value("start_time"), st.get_value("finish_time")
     return {
         "source": s.slug, "pages": int(st.get_value("response_received_count", 0) or 0),
         "items": int(st.get_value("item_scraped_count", 0) or 0), "new": None, "updated": None,
         "unchanged": None, "dropped": int(st.get_value("widen/dropped", 0) or 0),
-        "errors": len(errors) + int(st.get_value("log_count/ERROR", 0) or 0),
+        "errors": run_errors(st.get_stats(), spider),
         "finish_reason": st.get_value("finish_reason"), "error_messages": "\n".join(errors[:50]) or None,
         "duration_s": round((end - start).total_seconds(), 1) if start and end else None,
         "monitor_failures": None,

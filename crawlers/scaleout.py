@@ -223,6 +223,8 @@ class WorkerExtension:
             raise DontCloseSpider
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        from crawlers.monitors import run_errors
+
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         stats = self.crawler.stats
@@ -235,7 +237,7 @@ class WorkerExtension:
             "started": self.started, "finished": utcnow(),
             "pages": int(stats.get_value("response_received_count", 0) or 0),
             "dropped": int(stats.get_value("widen/dropped", 0) or 0),
-            "errors": len(errors) + int(stats.get_value("log_count/ERROR", 0) or 0),
+            "errors": run_errors(stats.get_stats(), spider),
             "error_messages": errors[:50],
             "finish_reason": reason,
         }

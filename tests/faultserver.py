@@ -172,18 +172,21 @@ def gzip_bomb(size: int) -> Fault:
 
 
 # -- pages -----------------------------------------------------------------------------------
-def event_page(base: str, prefix: str, n: int, start_day: str = "2026-05-05", title: str = "Event") -> bytes:
+def event_page(base: str, prefix: str, n: int, start_day: str = "2026-05-05", title: str = "Event",
+               next_href: str | None = None) -> bytes:
     """An HTML page whose one JSON-LD block lists `n` schema.org Events with distinct URLs.
 
-    The days cycle over a month so the dedupe stage sees realistic same-day neighbours.
+    The days cycle over a month so the dedupe stage sees realistic same-day neighbours;
+    `next_href` adds a `<link rel="next">` so list-page spiders walk on to another page.
     """
     y, m, _ = start_day.split("-")
-    events = [{"@context": "https://schema.org", "@type": "Event", "name": f"{title} {i}",
+    events = [{"@context": "https://schema.org", "@type": "Event", "name": f"{title} {prefix}{i}",
                "startDate": f"{y}-{m}-{i % 28 + 1:02d}T18:00:00-05:00",
                "url": f"{base}{prefix}e/{i}",
                "location": {"@type": "Place", "name": "Hall", "address": "1 Main St, Springfield, IL 62701"}}
               for i in range(n)]
-    return (b'<html><head><script type="application/ld+json">' + json.dumps(events).encode()
+    nxt = f'<link rel="next" href="{next_href}">'.encode() if next_href else b""
+    return (b'<html><head>' + nxt + b'<script type="application/ld+json">' + json.dumps(events).encode()
             + b"</script></head><body><h1>Events</h1></body></html>")
 
 
@@ -207,8 +210,9 @@ class FaultServer:
     def url(self, path: str = "/") -> str:
         return self.base + path
 
-    def count(self, prefix: str) -> int:
-        return sum(1 for p in self.hits if p.startswith(prefix))
+    def count(self, prefix: str, since: int = 0) -> int:
+        """Requests for paths under `prefix`, from the `since`-th hit on."""
+        return sum(1 for p in self.hits[since:] if p.startswith(prefix))
 
     def route_for(self, path: str) -> Fault | None:
         if path in self.routes:

@@ -40,5 +40,7 @@ BUILDERS: dict[str, Callable[[Site], PlatformSite]] = {
     "mobilize": volunteer.mobilize,
     "volunteermatch": volunteer.volunteermatch,
     "idealist": volunteer.idealist,
+    "volunteermatch_nokey": volunteer.volunteermatch_nokey,
+    "idealist_nokey": volunteer.idealist_nokey,
     "boardpage": volunteer.boardpage,
 }

@@ -268,3 +268,22 @@ def boardpage(site: Site) -> PlatformSite:
                                             "country": "GB", "kind": "board_seat", "options": FAST},
                         must_fetch=["/about/join-our-board/"], never_fetch="/private/board-minutes/", min_items=1,
                         detect_url=site.url("/about/join-our-board/"))
+
+
+UNSET_KEY = "WIDEN_TEST_UNSET_KEY"  # never set: its sources must be skipped without a request
+
+
+def volunteermatch_nokey(site: Site) -> PlatformSite:
+    """VolunteerMatch configured, its key variable unset."""
+    b = volunteermatch(site)
+    b.source = {**b.source, "slug": "t-volunteermatch-nokey", "options": {**b.source["options"], "api_key_env": UNSET_KEY}}
+    b.must_fetch, b.skip_detect, b.extra = [], True, {"skipped": f"skipped: set {UNSET_KEY}"}
+    return b
+
+
+def idealist_nokey(site: Site) -> PlatformSite:
+    """Idealist configured, its key variable unset."""
+    b = idealist(site)
+    b.source = {**b.source, "slug": "t-idealist-nokey", "options": {**b.source["options"], "api_key_env": UNSET_KEY}}
+    b.must_fetch, b.skip_detect, b.extra = [], True, {"skipped": f"skipped: set {UNSET_KEY}"}
+    return b

@@ -16,10 +16,15 @@ from crawlers.extract.apis import (
     drupalviews,
     eventbrite,
     facebook,
+    fediverse,
     gcal,
+    idealist,
     meetup,
     mobilize,
+    toastmasters,
     tribe,
+    volunteerconnector,
+    volunteermatch,
     wordpress,
 )
 
@@ -32,7 +37,12 @@ ADAPTERS: tuple[ModuleType, ...] = (
     wordpress,
     doit,
     drupalviews,
+    toastmasters,
+    volunteermatch,
+    idealist,
+    volunteerconnector,
     mobilize,
+    fediverse,
     meetup,
     bevy,
 )

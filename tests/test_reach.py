@@ -144,3 +144,11 @@ def test_network_import_recomputes_the_whole_database(tmp_path):
     assert got["rows"]["s:0"][0] is None and got["rows"]["s:1"][0] == ["hunger"]
     assert got["rows"]["s:1"][1] > got["rows"]["s:0"][1]  # a new cluster beats deepening your own
     assert got["new"] == [("s:0", "software_development", 0), ("s:1", "hunger", 1)]
+
+
+def test_fast_constraint_equals_networkx_on_many_joins():
+    r = Reach(Profile(weights={"tech": 140, "software_development": 95, "data": 25, "women": 3},
+                      ties={("software_development", "tech"): 90, ("data", "tech"): 20}, other=60))
+    for aud in (["tech"], ["women", "tech"], ["hunger"], ["data", "women", "veterans", "faith"],
+                ["not_in_taxonomy", "tech"]):
+        assert r.constraint_after(aud) == approx(ego_constraint(join(r.graph, aud)))

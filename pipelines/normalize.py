@@ -17,9 +17,10 @@ log = logging.getLogger(__name__)
 
 STATUS_IN_TITLE = re.compile(r"^\s*[\(\[]?\s*(cancell?ed|postponed)\s*[\)\]]?\s*[:\-–—]?\s*|\s*[\(\[]\s*(cancell?ed|postponed)\s*[\)\]]\s*$", re.I)
 ONLINE_CUES = re.compile(
-    r"\b(zoom|microsoft teams|teams meeting|google meet|hangouts?|webinar|webex|gotomeeting|gotowebinar|"
-    r"live meeting|jitsi|mumble|skype|discord|bigbluebutton|virtual|online event|online-event|livestream|"
+    r"\b(zoom|microsoft teams|ms teams|teams meeting|google meet|hangouts?|webinar|webex|gotomeeting|gotowebinar|"
+    r"live ?meeting|jitsi|mumble|skype|discord|bigbluebutton|virtual|online event|online-event|livestream|"
     r"live stream|online meeting|online only|meet\.google\.com|teams\.microsoft\.com)\b|zoom\.us/|"
+    r"\b(?:via|by|on|using|through|over)\s+teams\b|"
     r"^\s*(online|virtual|internet|web)\s*$", re.I)
 
 
@@ -217,8 +218,6 @@ def _times(raw: dict[str, Any], rec: dict[str, Any], ctx: SourceContext, tz: str
             end = None  # the data's end belonged to the time the page contradicts
         start = kept
         end = _prefer_visible(end, seen_end, tz)
-    if start is not None and end is not None and end.value == start.value:
-        end = None  # an end equal to the start is a placeholder, not a zero-length event
     return start, end
 
 
@@ -239,7 +238,10 @@ def _recurrence(raw: dict[str, Any]) -> str | None:
 
 
 def normalize(raw: dict[str, Any], ctx: SourceContext) -> dict[str, Any]:
-    """A full record (every schema field, None where unknown) plus `_occurrences`."""
+    """A full record (every schema field, None where unknown) plus `_occurrences` and `_location`.
+
+    `_location` is the place on one line as the source printed it (`widen extract` shows it).
+    """
     rec: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
     status, title = _status(raw, text.clean_title(raw.get("title")))
     rec["title"] = title
@@ -281,6 +283,8 @@ def normalize(raw: dict[str, Any], ctx: SourceContext) -> dict[str, Any]:
     rec["commitment"] = raw.get("commitment") or ("recurring" if rec["recurrence"] else (
         "ongoing" if raw.get("ongoing") and not rec["start"] else None))
 
+    rec["_location"] = text.clean_title(raw.get("location_text")) or ", ".join(
+        str(rec[k]) for k in ("venue", "address", "city") if rec.get(k)) or None
     occ = _occurrences(raw, rec, ctx)
     rec["_occurrences"] = occ
     if occ:

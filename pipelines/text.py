@@ -54,6 +54,8 @@ def canonical_url(url: object, base: str | None = None) -> str | None:
     if base:
         u = urljoin(base, u)
     parts = urlsplit(u)
+    if not base and not parts.scheme and not parts.netloc and u.startswith("/"):
+        return u  # a site-relative link with no page URL to resolve it against: keep it as printed
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]

@@ -55,7 +55,8 @@ def extract(
     """Run extraction + normalization on saved files or URLs; print one JSON object per line.
 
     Fields: title, start, end, all_day, timezone, venue, address, city, region, country, online,
-    organizer, url, kind, recurrence, description, audiences (null when unknown). Problems are
+    organizer, url, kind, recurrence, description, audiences (null when unknown), plus `location`:
+    the place on one line as the source printed it. Problems are
     explained on stderr; the exit status stays 0 for unreadable input.
     """
     from crawlers.extract import Context
@@ -95,6 +96,7 @@ def extract(
                 )
                 continue
             out = {k: rec.get(k) for k in EXTRACT_FIELDS}
+            out["location"] = rec.get("_location")  # the place on one line, as printed
             if window is None:
                 click.echo(json.dumps(out, ensure_ascii=False))
                 continue

@@ -139,6 +139,12 @@ def _value(prop: Any) -> Any:
     return v
 
 
+def _is_date_valued(prop: Any) -> bool:
+    """VALUE=DATE says all-day even when the value itself is unreadable."""
+    params = getattr(prop, "params", None) or {}
+    return str(params.get("VALUE", "")).upper() == "DATE"
+
+
 def _tzid(prop: Any) -> str | None:
     if prop is None:
         return None
@@ -175,8 +181,6 @@ def _listing(ev: Any, platform: str | None) -> dict[str, Any]:
         dur = _value(ev.get("DURATION"))
         if isinstance(dur, dt.timedelta):
             end = start + dur
-    if isinstance(end, dt.datetime) and isinstance(start, dt.datetime) and end == start:
-        end = None  # zero duration: the exporter had no end, not an instant event
     rrule = ev.get("RRULE")
     if isinstance(rrule, list):
         rrule = rrule[0] if rrule else None
@@ -188,7 +192,7 @@ def _listing(ev: Any, platform: str | None) -> dict[str, Any]:
         "native_id": _str(ev.get("UID")),
         "start": start,
         "end": end,
-        "all_day": isinstance(start, dt.date) and not isinstance(start, dt.datetime),
+        "all_day": (isinstance(start, dt.date) and not isinstance(start, dt.datetime)) or _is_date_valued(start_prop),
         "timezone": _tzid(start_prop),
         "recurrence": ("RRULE:" + rrule.to_ical().decode()) if rrule else None,
         "event_status": _str(ev.get("STATUS")),

@@ -139,6 +139,8 @@ def _listing(node: dict[str, Any], kind: str | None) -> dict[str, Any]:
         "event_status": _text(node.get("eventStatus")),
         "native_id": _text(node.get("identifier")),
     }
+    if out.get("end") and out["end"] == out.get("start"):
+        del out["end"]  # pages fill endDate with the start when they have no end
     if kind:
         out["kind"] = kind
     _place(node.get("location") or node.get("jobLocation"), out)

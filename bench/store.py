@@ -1,0 +1,179 @@
+"""How fast the store writes, against raw `sqlite3.executemany` of the same rows.
+
+    python bench/store.py [-n 50000] [--batch 500]
+
+Generates N full records (every schema field, ~300-character descriptions, audiences and
+occurrences for some) and times, each on a fresh file with WAL and synchronous=NORMAL:
+
+- `Store.write` in batches of --batch (one transaction each, as the crawl writes), first crawl
+  (all new) and a re-crawl of the same records (all unchanged: last_seen only);
+- raw `executemany` of the same row tuples in one transaction into a table with the same
+  columns and primary key but no indexes and no FTS triggers (the ceiling);
+- the same raw `executemany` into the store's schema (same indexes) with sqlite-utils' FTS
+  table and triggers (`enable_fts(create_triggers=True)`), i.e. what a plain load pays for search.
+
+Both CPU and wall-clock rates are printed: on a shared machine wall time mostly measures the
+neighbours, CPU time (`time.process_time`, SQLite runs in-process) the code.
+
+The store's figure includes what raw `executemany` skips: hashing content, building rows,
+looking up known ids, occurrences, audience and link rows, one commit per batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from crawlers.schema import FIELD_NAMES, FTS_FIELDS, column_types, content_hash  # noqa: E402
+from pipelines.store import Store, ensure_schema  # noqa: E402
+
+WORDS = ("network breakfast founders women tech board trustee volunteer mentor chamber commerce "
+         "community youth coding data health housing veterans latino black pride retired executives "
+         "roundtable mixer meetup workshop session lunch learn nonprofit governance finance").split()
+CITIES = ("Chicago", "Evanston", "Oak Park", "Harrow", "London", "Berlin", "Toronto", "Spokane")
+
+
+def records(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    rnd = random.Random(seed)
+    out = []
+    for i in range(n):
+        day = 1 + i % 28
+        dated = i % 4 != 0
+        rec: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
+        rec.update({
+            "id": f"bench:{i:08d}",
+            "kind": ("networking_event" if dated else rnd.choice(["volunteer_role", "board_seat", "networking_group"])),
+            "kind_reason": "dated listing",
+            "title": " ".join(rnd.choice(WORDS) for _ in range(6)).title(),
+            "description": " ".join(rnd.choice(WORDS) for _ in range(45)),
+            "organizer": f"{rnd.choice(WORDS).title()} {rnd.choice(WORDS).title()} Association",
+            "url": f"https://example.org/events/{i}",
+            "source": f"src-{i % 20}",
+            "platform": "schemaorg",
+            "source_url": "https://example.org/events/",
+            "start": f"2026-05-{day:02d}T18:00:00-05:00" if dated else None,
+            "end": f"2026-05-{day:02d}T20:00:00-05:00" if dated else None,
+            "all_day": False,
+            "timezone": "America/Chicago",
+            "venue": "Community Hall",
+            "address": f"{i % 900} Main St",
+            "city": rnd.choice(CITIES),
+            "region": "IL",
+            "country": "US",
+            "postal_code": "60601",
+            "lat": 41.8 + rnd.random() / 10,
+            "lon": -87.6 - rnd.random() / 10,
+            "attendance": "in_person",
+            "online": False,
+            "audiences": rnd.sample(["women", "tech", "founders", "veterans", "youth", "nonprofit"], 2),
+            "audience_cues": ["women: women", "tech: tech"],
+            "commitment": "one_off",
+            "cost": "free",
+            "status": "scheduled",
+        })
+        if i % 10 == 0 and dated:
+            rec["recurrence"] = "RRULE:FREQ=WEEKLY;BYDAY=TU"
+            rec["_occurrences"] = [(f"2026-05-{d:02d}T18:00:00-05:00", None) for d in (5, 12, 19, 26)]
+        out.append(rec)
+    return out
+
+
+def _fresh(tmp: Path, name: str) -> Path:
+    p = tmp / name
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(p) + suffix).unlink(missing_ok=True)
+    return p
+
+
+class Timer:
+    """Wall and CPU seconds of a block: on a shared machine the CPU figure is the steadier one."""
+
+    def __enter__(self) -> Timer:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def time_store(recs: list[dict[str, Any]], path: Path, batch: int) -> tuple[Timer, Timer]:
+    store = Store(path)
+    with Timer() as first:
+        for i in range(0, len(recs), batch):
+            store.write(recs[i:i + batch])
+    with Timer() as again:
+        for i in range(0, len(recs), batch):
+            store.write(recs[i:i + batch])
+    store.db.conn.close()
+    return first, again
+
+
+def _raw_conn(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def time_raw(rows: list[tuple[Any, ...]], path: Path, *, same_schema: bool) -> Timer:
+    conn = _raw_conn(path)
+    if same_schema:
+        import sqlite_utils
+
+        db = sqlite_utils.Database(conn)
+        ensure_schema(db)
+        # sqlite-utils' own per-row insert trigger (the store indexes new rows per batch instead).
+        db["opportunities"].disable_fts()
+        db["opportunities"].enable_fts(list(FTS_FIELDS), create_triggers=True, tokenize="porter", replace=True)
+    else:
+        affinity = {str: "TEXT", int: "INTEGER", float: "REAL"}
+        cols = ", ".join(f'"{c}" {affinity[t]}' for c, t in column_types().items())
+        conn.execute(f"CREATE TABLE opportunities ({cols}, PRIMARY KEY (id))")
+    sql = (f"INSERT INTO opportunities ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in FIELD_NAMES)}) "
+           f"VALUES ({', '.join('?' for _ in FIELD_NAMES)})")
+    with Timer() as took:
+        conn.execute("BEGIN")
+        conn.executemany(sql, rows)
+        conn.execute("COMMIT")
+    conn.close()
+    return took
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-n", type=int, default=50_000)
+    ap.add_argument("--batch", type=int, default=500)
+    args = ap.parse_args()
+    recs = records(args.n)
+    now = "2026-04-01T00:00:00+00:00"
+    rows = [Store._row(r, content_hash(r), now) for r in recs]
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        raw_bare = time_raw(rows, _fresh(tmp, "raw.db"), same_schema=False)
+        raw_fts = time_raw(rows, _fresh(tmp, "raw_fts.db"), same_schema=True)
+        first, again = time_store(recs, _fresh(tmp, "store.db"), args.batch)
+    n = args.n
+
+    def rate(t: Timer) -> str:
+        return f"{n / t.cpu:>9,.0f} rows/s CPU  {n / t.wall:>9,.0f} rows/s wall"
+
+    print(f"N = {n:,} records, {len(FIELD_NAMES)} columns, store batches of {args.batch}")
+    print(f"raw executemany, bare table (no indexes, no FTS)   {rate(raw_bare)}")
+    print(f"raw executemany, same indexes + sqlite-utils FTS   {rate(raw_fts)}")
+    print(f"Store.write, first crawl (all new)                 {rate(first)}")
+    print(f"Store.write, re-crawl (all unchanged)              {rate(again)}")
+    for label, base in (("raw bare", raw_bare), ("raw with same FTS", raw_fts)):
+        print(f"store / {label + ':':20s} {base.cpu / first.cpu:6.1%} CPU  {base.wall / first.wall:6.1%} wall")
+
+
+if __name__ == "__main__":
+    main()

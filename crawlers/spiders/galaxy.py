@@ -1,8 +1,9 @@
 """Galaxy Digital "Get Connected" volunteer centres: `/need/index/<offset>` lists, `/need/detail/` pages.
 
 Lists page by an offset in steps of 12 (newest first with `s=1&dir=DESC&orderby=need_id`); the walk
-stops at the first page without a new need id. Each need's detail page is where the description,
-dates and place are, so every new id is fetched once (docs/platforms.md).
+stops at the first page without a new need id. List rows give title, agency and link; each need's
+detail page adds the description, dates and place, so every new id is fetched once (the two land
+on one record: same URL, same id).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class GalaxySpider(WidenSpider):
         yield self.request(self.list_url(0), self.parse_list, cb_kwargs={"offset": 0})
 
     def parse_list(self, response: Response, offset: int) -> Iterator[Any]:
+        yield from self.listings(response, kind="volunteer_role")  # list rows: title, agency, link
         new = []
         for href in response.xpath(NEED_LINKS).getall():
             url = response.urljoin(href)

@@ -39,7 +39,7 @@ def toastmasters(site: Site) -> PlatformSite:
     return PlatformSite("toastmasters", site, {"slug": "t-toastmasters", "platform": "toastmasters",
                                                "url": site.url(f"{SEARCH}?district=101&advanced=1&latitude=1&longitude=1"),
                                                "timezone": "America/Los_Angeles", "options": {**FAST, "district": 101}},
-                        must_fetch=[SEARCH], never_fetch="/Find-a-Club/private/", min_items=3,
+                        must_fetch=[SEARCH], never_fetch="/Find-a-Club/private/", items=3,
                         detect_url=site.url(f"{SEARCH}?district=101&advanced=1&latitude=1&longitude=1"))
 
 
@@ -48,8 +48,7 @@ def toastmasters_empty(site: Site) -> PlatformSite:
     site.routes.update({"/robots.txt": robots("/private/"), SEARCH: as_json({"Clubs": []})})
     return PlatformSite("toastmasters", site, {"slug": "t-toastmasters-empty", "platform": "toastmasters",
                                                "url": site.url("/"), "options": {**FAST, "district": 999}},
-                        must_fetch=[SEARCH], never_fetch="/private/", min_items=0, skip_detect=True,
-                        extra={"exact_items": 0})
+                        must_fetch=[SEARCH], never_fetch="/private/", items=0, skip_detect=True)
 
 
 def mobilizon_event(site: Site, i: int, title: str) -> dict[str, Any]:
@@ -93,7 +92,7 @@ def mobilizon(site: Site) -> PlatformSite:
     return PlatformSite("mobilizon", site, {"slug": "t-mobilizon", "platform": "mobilizon", "url": site.url("/@chtidevs"),
                                             "timezone": "Europe/Paris", "country": "FR",
                                             "options": {**FAST, "limit": 2}},
-                        must_fetch=["/api/graphql"], never_fetch="/@chtidevs/feed/ics", min_items=3,
+                        must_fetch=["/api/graphql"], never_fetch="/@chtidevs/feed/ics", items=3,
                         detect_url=site.url("/@chtidevs"), extra={"graphql_pages": pages})
 
 
@@ -132,5 +131,5 @@ def bevy(site: Site) -> PlatformSite:
                                                 "<meta name='generator' content='Bevy'>")})
     return PlatformSite("bevy", site, {"slug": "t-bevy", "platform": "bevy", "url": site.url("/gdg-test/"),
                                        "options": FAST},
-                        must_fetch=["/api/chapter_region", base], never_fetch="/gdg-test/private/", min_items=3,
+                        must_fetch=["/api/chapter_region", base], never_fetch="/gdg-test/private/", items=3,
                         detect_url=site.url("/gdg-test/"), extra={"pages": 2, "pages_path": base})

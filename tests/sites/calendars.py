@@ -41,7 +41,7 @@ def ical(site: Site) -> PlatformSite:
         "/private/staff.ics": ics_response(feed),
     })
     return PlatformSite("ical", site, {"slug": "t-ical", "platform": "ical", "url": site.url("/"), "options": FAST},
-                        must_fetch=["/", "/events/?ical=1"], never_fetch="/private/staff.ics", min_items=3,
+                        must_fetch=["/", "/events/?ical=1"], never_fetch="/private/staff.ics", items=3,
                         detect_url=site.url("/"))
 
 
@@ -99,7 +99,7 @@ def tribe(site: Site) -> PlatformSite:
     })
     return PlatformSite("tribe", site, {"slug": "t-tribe", "platform": "tribe", "url": site.url("/"),
                                         "options": {**FAST, "per_page": 2}},
-                        must_fetch=[api], never_fetch="/private/", min_items=3, detect_url=site.url("/"),
+                        must_fetch=[api], never_fetch="/private/", items=3, detect_url=site.url("/"),
                         extra={"pages": 2})
 
 
@@ -146,7 +146,7 @@ def tribe_html(site: Site) -> PlatformSite:
                                         "options": FAST},
                         must_fetch=["/wp-json/tribe/events/v1/events", "/events/list/", "/events/list/page/2/",
                                     "/events/list/page/3/"],
-                        never_fetch="/private/drafts/", min_items=3, detect_url=site.url("/events/list/"))
+                        never_fetch="/private/drafts/", items=3, detect_url=site.url("/events/list/"))
 
 
 def schemaorg(site: Site) -> PlatformSite:
@@ -177,7 +177,7 @@ def schemaorg(site: Site) -> PlatformSite:
                                             "options": FAST},
                         must_fetch=["/events/", "/events/?page=2", "/events/women-founders-circle/",
                                     "/events/youth-mentoring-evening/"],
-                        never_fetch="/events/private-dinner/", min_items=3,
+                        never_fetch="/events/private-dinner/", items=3,
                         detect_url=site.url("/events/women-founders-circle/"))
 
 
@@ -221,7 +221,7 @@ def growthzone(site: Site) -> PlatformSite:
     })
     return PlatformSite("growthzone", site, {"slug": "t-growthzone", "platform": "growthzone", "url": site.url("/"),
                                              "options": FAST},
-                        must_fetch=["/api/events"], never_fetch=f"/events/details/{GZ_EVENTS[2][0]}", min_items=2,
+                        must_fetch=["/api/events"], never_fetch=f"/events/details/{GZ_EVENTS[2][0]}", items=2,
                         detect_url=site.url("/events/calendar"))
 
 
@@ -237,7 +237,7 @@ def growthzone_html(site: Site) -> PlatformSite:
                                              "url": site.url("/"), "options": FAST},
                         must_fetch=["/api/events", "/events/calendar?o=alpha", f"/events/details/{GZ_EVENTS[0][0]}",
                                     f"/events/details/{GZ_EVENTS[1][0]}"],
-                        never_fetch=f"/events/details/{GZ_EVENTS[2][0]}", min_items=2,
+                        never_fetch=f"/events/details/{GZ_EVENTS[2][0]}", items=2,
                         detect_url=site.url(f"/events/details/{GZ_EVENTS[0][0]}"))
 
 
@@ -260,7 +260,7 @@ def meetup(site: Site) -> PlatformSite:
     return PlatformSite("meetup", site, {"slug": "t-meetup", "platform": "meetup", "url": site.url("/rladies-test/"),
                                          "timezone": "America/New_York", "options": FAST},
                         must_fetch=["/rladies-test/events/ical/"], never_fetch="/rladies-test/events/rss/",
-                        min_items=2, detect_url=site.url("/rladies-test/"))
+                        items=2, detect_url=site.url("/rladies-test/"))
 
 
 def meetup_fallback(site: Site) -> PlatformSite:
@@ -283,4 +283,4 @@ def meetup_fallback(site: Site) -> PlatformSite:
                                          "url": site.url("/vets-in-tech/"), "timezone": "America/New_York",
                                          "options": FAST},
                         must_fetch=["/vets-in-tech/events/ical/", "/vets-in-tech/"],
-                        never_fetch="/vets-in-tech/events/rss/", min_items=2, skip_detect=True)
+                        never_fetch="/vets-in-tech/events/rss/", items=2, skip_detect=True)

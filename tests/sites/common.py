@@ -32,7 +32,7 @@ class PlatformSite:
     source: dict[str, Any]
     must_fetch: list[str]  # paths (with query) a complete crawl fetches, paging included
     never_fetch: str  # disallowed by robots.txt, reachable from the site
-    min_items: int = 0  # items extraction must store (0 while the platform's extractor is pending)
+    items: int = 0  # exactly how many listings the crawl must store
     detect_url: str = ""  # what a user would paste into `widen sources add`
     skip_detect: bool = False
     extra: dict[str, Any] = field(default_factory=dict)

@@ -15,16 +15,19 @@ TEST_KEY = "test-key-not-secret"  # the key the key-based test sites accept
 
 
 def galaxy(site: Site) -> PlatformSite:
-    """`/need/` and `/need/index/<offset>` (page size 2 here), the page after the last empty; detail pages."""
+    """`/need/` and `/need/index/<offset>` (page size 3 here), the page after the last empty; detail pages."""
     needs = {1162522: ("Food Bank Sorting Shift", "Atlanta Community Food Bank"),
              1162523: ("Nonprofit Board Treasurer", "Westside Youth Alliance"),
              1162524: ("ESL Conversation Partner", "Refugee Welcome Center"),
-             1162525: ("Park Cleanup Crew Lead", "Friends of the Parks")}
+             1162525: ("Park Cleanup Crew Lead", "Friends of the Parks"),
+             1162526: ("Meal Delivery Driver", "Senior Meals Atlanta"),
+             1162527: ("Homework Club Tutor", "Eastside Library Friends"),
+             1162528: ("Staff-only Pilot Role", "Hands On Atlanta")}
     ids = list(needs)
 
     def listing(offset: int) -> str:
-        rows = "".join(f"<div class='need-row'><a href='/need/detail/?need_id={n}'>{escape(needs[n][0])}</a>"
-                       f"<small>{escape(needs[n][1])}</small><span>Ongoing</span></div>" for n in ids[offset:offset + 2])
+        rows = "".join(f"<div class='need-row'><h3><a href='/need/detail/?need_id={n}'>{escape(needs[n][0])}</a></h3>"
+                       f"<small>{escape(needs[n][1])}</small><p>Ongoing</p></div>" for n in ids[offset:offset + 3])
         return html(f"<div id='needs'>{rows or '<p>No needs found.</p>'}</div>",
                     head="<meta name='generator' content='Galaxy Digital'>")
 
@@ -40,14 +43,15 @@ def galaxy(site: Site) -> PlatformSite:
           <h3>Organization</h3><a href='/agency/detail/?agency_id=7'>{escape(agency)}</a>""")
 
     site.routes.update({
-        "/robots.txt": robots(f"/need/detail/?need_id={ids[3]}"),
-        "/need/": listing(0), "/need/index/2": listing(2), "/need/index/4": listing(4), "/need/detail/": detail,
+        "/robots.txt": robots(f"/need/detail/?need_id={ids[6]}"),
+        "/need/": listing(0), "/need/index/3": listing(3), "/need/index/6": listing(6), "/need/index/9": listing(9),
+        "/need/detail/": detail,
     })
     return PlatformSite("galaxy", site, {"slug": "t-galaxy", "platform": "galaxy", "url": site.url("/need/"),
-                                         "timezone": "America/New_York", "options": {**FAST, "page_size": 2}},
-                        must_fetch=["/need/", "/need/index/2", "/need/index/4", f"/need/detail/?need_id={ids[0]}",
-                                    f"/need/detail/?need_id={ids[2]}"],
-                        never_fetch=f"/need/detail/?need_id={ids[3]}", min_items=0, detect_url=site.url("/need/"))
+                                         "timezone": "America/New_York", "options": {**FAST, "page_size": 3}},
+                        must_fetch=["/need/", "/need/index/3", "/need/index/6", "/need/index/9",
+                                    f"/need/detail/?need_id={ids[0]}", f"/need/detail/?need_id={ids[5]}"],
+                        never_fetch=f"/need/detail/?need_id={ids[6]}", items=6, detect_url=site.url("/need/"))
 
 
 def vc_result(site: Site, i: int, title: str) -> dict[str, Any]:
@@ -74,7 +78,7 @@ def volunteerconnector(site: Site) -> PlatformSite:
                                                      "url": site.url("/api/search/?cc=64"), "timezone": "America/Edmonton",
                                                      "country": "CA", "options": FAST},
                         must_fetch=["/api/search/?cc=64", "/api/search/?cc=64&page=2"], never_fetch="/opportunity/9000/",
-                        min_items=0, detect_url=site.url("/api/search/?cc=64"))
+                        items=3, detect_url=site.url("/api/search/?cc=64"))
 
 
 def doit_item(i: int, title: str) -> dict[str, Any]:
@@ -114,7 +118,7 @@ def doit(site: Site) -> PlatformSite:
                                        "timezone": "Europe/London", "country": "GB", "options": FAST},
                         must_fetch=["/v2/opportunities?lat=51.5978&lng=-0.3370&miles=3.0",
                                     "/v2/opportunities?lat=51.5978&lng=-0.3370&miles=3.0&page=2"],
-                        never_fetch="/v1/orgs/harrow-heritage", min_items=0,
+                        never_fetch="/v1/orgs/harrow-heritage", items=3,
                         detect_url=site.url("/v2/opportunities?lat=51.5978&lng=-0.3370&miles=3.0"))
 
 
@@ -130,7 +134,7 @@ def reach(site: Site) -> PlatformSite:
                                         "url": site.url("/harrow-community-network-opportunity-feed"),
                                         "timezone": "Europe/London", "country": "GB", "options": FAST},
                         must_fetch=["/harrow-community-network-opportunity-feed"], never_fetch="/org/",
-                        min_items=0, detect_url=site.url("/harrow-community-network-opportunity-feed"))
+                        items=3, detect_url=site.url("/harrow-community-network-opportunity-feed"))
 
 
 def mobilize_event(site: Site, i: int, title: str) -> dict[str, Any]:
@@ -176,7 +180,7 @@ def mobilize(site: Site) -> PlatformSite:
                         must_fetch=["/v1/organizations?per_page=100", "/v1/organizations?per_page=100&page=2",
                                     "/v1/organizations/126/events?timeslot_start=gte_now&per_page=2",
                                     "/v1/organizations/126/events?timeslot_start=gte_now&per_page=2&page=2"],
-                        never_fetch="/v1/events/deleted", min_items=0,
+                        never_fetch="/v1/events/deleted", items=3,
                         detect_url=site.url("/v1/organizations/126/events?timeslot_start=gte_now&per_page=2"))
 
 
@@ -213,7 +217,7 @@ def volunteermatch(site: Site) -> PlatformSite:
                                                  "options": {**FAST, "api_key_env": "WIDEN_TEST_VM_KEY",
                                                              "location": "Chicago, IL", "radius": "20",
                                                              "number_of_results": 2}},
-                        must_fetch=["/graphql"], never_fetch="/private/", min_items=0, skip_detect=True,
+                        must_fetch=["/graphql"], never_fetch="/private/", items=3, skip_detect=True,
                         extra={"keys": keys, "posts": 2})
 
 
@@ -252,7 +256,7 @@ def idealist(site: Site) -> PlatformSite:
                                            "timezone": "America/New_York",
                                            "options": {**FAST, "api_key_env": "WIDEN_TEST_IDEALIST_KEY"}},
                         must_fetch=[base, f"{base}?since=2026-11-11T10%3A00%3A00Z", f"{base}/vo0", f"{base}/vo2"],
-                        never_fetch=f"{base}/vo3", min_items=0, skip_detect=True, extra={"auths": auths})
+                        never_fetch=f"{base}/vo3", items=3, skip_detect=True, extra={"auths": auths})
 
 
 def boardpage(site: Site) -> PlatformSite:
@@ -266,7 +270,7 @@ def boardpage(site: Site) -> PlatformSite:
     return PlatformSite("boardpage", site, {"slug": "t-boardpage", "platform": "boardpage",
                                             "url": site.url("/about/join-our-board/"), "timezone": "Europe/London",
                                             "country": "GB", "kind": "board_seat", "options": FAST},
-                        must_fetch=["/about/join-our-board/"], never_fetch="/private/board-minutes/", min_items=1,
+                        must_fetch=["/about/join-our-board/"], never_fetch="/private/board-minutes/", items=1,
                         detect_url=site.url("/about/join-our-board/"))
 
 

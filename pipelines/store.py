@@ -107,6 +107,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                    AND r.started > o.last_seen) AS runs_missed
           FROM opportunities o
          WHERE runs_missed >= {int(STALE_AFTER_RUNS)}""")
+    if db.conn.in_transaction:  # a connection in sqlite3's default mode opened one for the FTS catch-up
+        db.conn.commit()
 
 
 def _fts_triggers(db: sqlite_utils.Database) -> None:

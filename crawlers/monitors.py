@@ -249,9 +249,10 @@ def record_health(db_path: str, run_id: str, results: Mapping[str, Mapping[str, 
 def refresh_sources(conn: sqlite3.Connection, slugs: Iterable[str]) -> None:
     """Set sources.last_status / consecutive_failures / last_items from each source's runs."""
     for slug in slugs:
-        runs = [dict(r) for r in conn.execute(
-            "SELECT * FROM crawl_runs WHERE source = ? AND finish_reason != 'running' ORDER BY started DESC, id DESC",
-            (slug,))]
+        cur = conn.execute("SELECT * FROM crawl_runs WHERE source = ? AND finish_reason != 'running' "
+                           "ORDER BY started DESC, id DESC", (slug,))
+        cols = [c[0] for c in cur.description]
+        runs = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
         if not runs:
             continue
         streak = 0

@@ -32,6 +32,7 @@ import datetime as dt
 import json
 import os
 import socket
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -95,9 +96,10 @@ def worker_settings(redis_url: str, run_key: str) -> dict[str, Any]:
         "REDIS_PARAMS": {"socket_timeout": 30, "socket_connect_timeout": 10, "retry_on_timeout": True},
         "SCHEDULER": "crawlers.scaleout.RedisScheduler",
         "SCHEDULER_PERSIST": True,
+        "DUPEFILTER_CLASS": "crawlers.scaleout.SourceDupeFilter",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "ITEM_PIPELINES": pipelines,
-        "EXTENSIONS": {"crawlers.scaleout.WorkerExtension": 700},
+        "EXTENSIONS": {**get_project_settings().getdict("EXTENSIONS"), "crawlers.scaleout.WorkerExtension": 700},
         # The run is judged as a whole by `widen drain`; one worker alone may rightly see 0 items.
         "SPIDERMON_ENABLED": False,
         "WIDEN_RUN_ID": run_key,
@@ -175,8 +177,10 @@ class RedisItemPipeline(RedisPipeline):
 class WorkerExtension:
     """Keeps an idle worker alive while the run still has work, and reports the worker's run.
 
-    - heartbeat (every 0.5 s): marks the source active while this worker downloads or parses,
-      and wakes the engine so an idle worker picks up links other workers enqueued.
+    - busy marker (a thread, every 0.5 s): marks the source active while this worker downloads or
+      parses. A thread, because a long parse blocks the reactor (and any LoopingCall) for seconds,
+      and that is exactly when the other workers must not conclude the run is over.
+    - wake-up (reactor, every 0.5 s): an idle worker picks up links other workers enqueued.
     - spider_idle: DontCloseSpider while the shared queue has requests or another worker is busy.
     - spider_closed: a JSON report (pages, errors, drops, finish reason) to `widen:runs`.
     """
@@ -204,16 +208,24 @@ class WorkerExtension:
         from twisted.internet.task import LoopingCall
 
         self.started = utcnow()
-        self.loop = LoopingCall(self.heartbeat)
+        self.loop = LoopingCall(self.wake)
         self.loop.start(0.5, now=False)
+        self.closed = threading.Event()
+        threading.Thread(target=self.mark_busy, name="widen-busy-marker", daemon=True).start()
 
-    def heartbeat(self) -> None:
+    def mark_busy(self) -> None:
         engine = self.crawler.engine
-        if engine is None or engine._slot is None:
-            return
-        if not engine.spider_is_idle():
-            self.scheduler.touch()
-        if len(self.scheduler.queue):
+        while not self.closed.wait(0.5):
+            try:
+                if engine._slot is not None and not engine.spider_is_idle():
+                    self.scheduler.server.set(self.scheduler.active_key, socket.gethostname(),
+                                              px=self.scheduler.grace_ms)
+            except Exception:  # engine state read mid-change, or redis hiccup: next tick retries
+                continue
+
+    def wake(self) -> None:
+        engine = self.crawler.engine
+        if engine is not None and engine._slot is not None and len(self.scheduler.queue):
             engine._slot.nextcall.schedule()
 
     def spider_idle(self, spider: Any) -> None:
@@ -227,6 +239,7 @@ class WorkerExtension:
 
         if self.loop is not None and self.loop.running:
             self.loop.stop()
+            self.closed.set()
         stats = self.crawler.stats
         errors = list(getattr(spider, "errors", []))
         report = {
@@ -303,44 +316,52 @@ class Drainer:
         conn = self.store.db.conn
         with self.store._lock:
             ensure_health_columns(conn)
-            row = conn.execute("SELECT id, pages, items, new, updated, unchanged, dropped, errors, "
-                               "error_messages, finish_reason, started, coverage FROM crawl_runs "
-                               "WHERE run_id = ? AND source = ?", (run_id, slug)).fetchone()
-            if row is None:
-                cur = conn.execute(
-                    "INSERT INTO crawl_runs (run_id, source, platform, started, pages, items, new, updated, "
-                    "unchanged, dropped, errors, finish_reason) VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, NULL)",
-                    (run_id, slug, rep.get("platform"), rep["started"]))
-                row = (cur.lastrowid, 0, 0, 0, 0, 0, 0, 0, None, None, rep["started"], None)
-            pk, pages, items, new, upd, unch, dropped, errors, msgs, reason, started, cov_json = row
-            prev_cov = json.loads(cov_json) if cov_json else {}
-            cov_counts = {k: round(v * items) for k, v in prev_cov.items()}
+            cur = conn.execute("SELECT * FROM crawl_runs WHERE run_id = ? AND source = ?", (run_id, slug))
+            found = cur.fetchone()
+            if found is None:
+                cur = conn.execute("INSERT INTO crawl_runs (run_id, source, platform, started, pages, items, new, "
+                                   "updated, unchanged, dropped, errors) VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0)",
+                                   (run_id, slug, rep.get("platform"), rep["started"]))
+                row: dict[str, Any] = {"id": cur.lastrowid, "started": rep["started"]}
+            else:
+                row = dict(zip([c[0] for c in cur.description], found, strict=True))
+            before = int(row.get("items") or 0)
+            items = before + acc.get("items", 0)
+            # Coverage merges as counts: the stored shares times the items they were taken over.
+            have = {k: v * before for k, v in json.loads(row.get("coverage") or "{}").items()}
             for k, v in acc.items():
                 if k.startswith("cov:"):
-                    cov_counts[k[4:]] = cov_counts.get(k[4:], 0) + v
-            items += acc.get("items", 0)
-            coverage = {k: round(v / items, 4) for k, v in cov_counts.items()} if items else {}
-            reason = rep["finish_reason"] if reason in (None, "finished") else reason
-            started = min(started, rep["started"])
-            finished = rep["finished"]
-            msgs = "\n".join(filter(None, [msgs, *rep.get("error_messages", [])])) or None
+                    have[k[4:]] = have.get(k[4:], 0) + v
+            coverage = {k: round(v / items, 4) for k, v in have.items()} if items else {}
+            prior = row.get("finish_reason")
+            started = min(row["started"], rep["started"])
             src = self._source(slug)
-            facts = RunFacts(source=slug, items=items, pages=pages + rep["pages"], errors=errors + rep["errors"],
-                             dropped=dropped + rep["dropped"], finish_reason=reason, coverage=coverage,
-                             kind=getattr(src, "kind", None), platform=rep.get("platform"),
+            facts = RunFacts(source=slug, items=items, pages=int(row.get("pages") or 0) + rep["pages"],
+                             errors=int(row.get("errors") or 0) + rep["errors"],
+                             dropped=int(row.get("dropped") or 0) + rep["dropped"],
+                             finish_reason=rep["finish_reason"] if prior in (None, "finished") else prior,
+                             coverage=coverage, kind=getattr(src, "kind", None), platform=rep.get("platform"),
                              options=dict(getattr(src, "options", {}) or {}))
             failures = evaluate(facts)
-            duration = (dt.datetime.fromisoformat(finished) - dt.datetime.fromisoformat(started)).total_seconds()
+            values = {
+                "pages": facts.pages, "items": items, "dropped": facts.dropped, "errors": facts.errors,
+                **{k: int(row.get(k) or 0) + acc.get(k, 0) for k in ("new", "updated", "unchanged")},
+                "error_messages": "\n".join(filter(None, [row.get("error_messages"), *rep.get("error_messages", [])]))
+                or None,
+                "finish_reason": facts.finish_reason, "started": started, "finished": rep["finished"],
+                "duration_s": round((dt.datetime.fromisoformat(rep["finished"])
+                                     - dt.datetime.fromisoformat(started)).total_seconds(), 1),
+                "monitor_failures": json.dumps(failures) if failures else None,
+                "coverage": json.dumps(coverage, sort_keys=True) if coverage else None,
+            }
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute(
-                "UPDATE crawl_runs SET pages = ?, items = ?, new = ?, updated = ?, unchanged = ?, dropped = ?, "
-                "errors = ?, error_messages = ?, finish_reason = ?, started = ?, finished = ?, duration_s = ?, "
-                "monitor_failures = ?, coverage = ? WHERE id = ?",
-                (facts.pages, items, new + acc.get("new", 0), upd + acc.get("updated", 0),
-                 unch + acc.get("unchanged", 0), facts.dropped, facts.errors, msgs, reason, started, finished,
-                 round(duration, 1), json.dumps(failures) if failures else None,
-                 json.dumps(coverage, sort_keys=True) if coverage else None, pk))
-            refresh_sources(conn, [slug])
+            try:
+                conn.execute("UPDATE crawl_runs SET " + ", ".join(f'"{k}" = ?' for k in values) + " WHERE id = ?",
+                             [*values.values(), row["id"]])
+                refresh_sources(conn, [slug])
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
             conn.execute("COMMIT")
 
     def _source(self, slug: str) -> Any:

@@ -1,0 +1,101 @@
+"""Scale-out on scrapy-redis against a real redis-server (Debian's package, started here on a
+free loopback port): two worker processes share one queue and dupefilter, `widen drain` is the
+single writer into SQLite."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import sqlite3
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Site, serve, widen, write_sources
+from opsites import event_site, event_source
+
+from crawlers import scaleout
+
+NOW = {"WIDEN_NOW": "2026-03-01T06:00:00+00:00"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.skip("redis-server not installed (Debian package redis-server; .ci/run installs it)")
+    port = free_port()
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = scaleout.connect(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_claim_clears_a_source_once_per_run(redis_url: str) -> None:
+    r = scaleout.connect(redis_url)
+    r.sadd(scaleout.key("s", "dupefilter"), "fp-from-last-run")
+    r.zadd(scaleout.key("s", "requests"), {b"old-request": 0})
+    assert scaleout.claim_run(r, ["s"], "run-1") == ["s"]  # first worker of run-1 clears
+    assert not r.exists(scaleout.key("s", "dupefilter")) and not r.exists(scaleout.key("s", "requests"))
+    r.sadd(scaleout.key("s", "dupefilter"), "fp-of-run-1")
+    assert scaleout.claim_run(r, ["s"], "run-1") == []  # a second worker joins without clearing
+    assert r.sismember(scaleout.key("s", "dupefilter"), "fp-of-run-1")
+    assert scaleout.claim_run(r, ["s"], "run-2") == ["s"]  # the next scheduled run starts afresh
+
+
+@pytest.mark.slow
+def test_two_workers_fetch_each_page_once_and_drain_stores_each_item_once(redis_url: str, tmp_path: Path) -> None:
+    routes = event_site(50, 20)  # 50 list pages + 1,000 detail pages
+    pages = [p for p in routes if p != "/robots.txt"]
+    assert len(pages) >= 1000
+    with serve(Site(routes=routes)) as site:
+        cfg = write_sources(tmp_path / "s.yml", [event_source("big", site.url("/events/"))])
+        crawl = widen("crawl", "--redis", redis_url, "--workers", "2", "--run-key", "t1", "--config", str(cfg),
+                      "--quiet", "--set", "AUTOTHROTTLE_ENABLED=false", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+                      "--set", "WIDEN_REDIS_IDLE_GRACE=3", env=NOW, cwd=tmp_path)
+        assert crawl.returncode == 0, crawl.stderr[-3000:]
+        hits = Counter(site.hits)
+    assert {p: n for p, n in hits.items() if n != 1 and p != "/robots.txt"} == {}  # nothing fetched twice
+    assert set(hits) - {"/robots.txt"} == set(pages)  # ... and nothing missed
+    finals = [line for line in crawl.stderr.splitlines() if line.startswith("progress big:") and "finished" in line]
+    per_worker = [int(line.split("pages=")[1].split()[0]) for line in finals]
+    assert len(per_worker) == 2 and all(n > 50 for n in per_worker), crawl.stderr[-3000:]  # both workers shared the work
+
+    db = tmp_path / "w.db"
+    drained = widen("drain", "--redis", redis_url, "--db", str(db), "--config", str(cfg), env=NOW)
+    assert drained.returncode == 0, drained.stderr[-3000:]
+    assert "drained 1000 item(s) and 2 worker report(s)" in drained.stderr
+    conn = sqlite3.connect(db)
+    (count, distinct), = conn.execute("SELECT count(*), count(DISTINCT title) FROM opportunities").fetchall()
+    runs = conn.execute("SELECT run_id, items, new, updated, unchanged, pages, finish_reason, monitor_failures "
+                        "FROM crawl_runs").fetchall()
+    status = conn.execute("SELECT last_status FROM sources WHERE slug = 'big'").fetchone()
+    conn.close()
+    assert count == distinct == 1000
+    assert runs == [("t1", 1000, 1000, 0, 0, len(pages) + 2, "finished", None)]  # + robots.txt once per worker
+    assert status == ("ok",)
+    assert scaleout.connect(redis_url).llen(scaleout.ITEMS_KEY) == 0

@@ -10,8 +10,8 @@ Signals, most specific first (docs/platforms.md "Autodiscovery"):
    GrowthZone events XML;
 3. response headers (`X-TEC-API-ROOT`) and page markup: TEC meta tags, GrowthZone/ChamberMaster
    links and classes, Galaxy need links, a Mobilizon group path confirmed by NodeInfo, Bevy, feed
-   links (`<link rel="alternate" type="text/calendar">`, Luma, Tockify), JSON-LD Event types, and
-   board-vacancy wording;
+   links (`<link rel="alternate" type="text/calendar">`, Luma, Tockify), JSON-LD Event types,
+   board-vacancy wording, and finally whether widen's own extractors find listings on the page;
 4. known paths: a group's `events/ical/` (Meetup PRODID), `/api/events` (GrowthZone XML), the TEC
    REST root, Bevy's chapter directory.
 """
@@ -38,6 +38,7 @@ BOARD_CUES = re.compile(r"join our board|board vacanc|trustee vacanc|recruiting 
                         r"(?:new )?(?:board|trustee)|open (?:board )?seats|apply to serve|commissioner applications"
                         r"|board of directors.{0,40}(?:applications?|nominations?) (?:are )?(?:open|invited)",
                         re.IGNORECASE)
+PER_EVENT_FEED = re.compile(r"[?&](?:eid|event_?id)=|/ical/[^/]*-\d+\.ics", re.IGNORECASE)
 EVENT_TYPE = re.compile(r'"@type"\s*:\s*\[?\s*"(\w*Event)"')
 KIND_BY_PLATFORM = {
     "toastmasters": "networking_group", "galaxy": "volunteer_role", "volunteerconnector": "volunteer_role",
@@ -294,7 +295,8 @@ def _html(d: Detection, p: Prober, f: Fetched) -> bool:
             d.entry_url = f.url
             return True
         d.platform = None
-    feeds = sel.xpath('//link[@rel="alternate"][contains(@type, "calendar")]/@href').getall()
+    feeds = [h for h in sel.xpath('//link[@rel="alternate"][contains(@type, "calendar")]/@href').getall()
+             if not PER_EVENT_FEED.search(h)]  # one event's "add to calendar" is no feed of the site
     if feeds or re.search(rb"luma://calendar/cal-|tockify\.com/", f.body):
         d.platform, d.entry_url = "ical", f.url
         if re.search(rb"luma://calendar/cal-", f.body):
@@ -312,7 +314,22 @@ def _html(d: Detection, p: Prober, f: Fetched) -> bool:
         d.platform, d.entry_url = "boardpage", f.url
         d.evidence.append(f"board vacancy wording: {cue.group(0)!r}")
         return True
+    found = _listings(f)
+    if found:
+        d.platform, d.entry_url = "schemaorg", f.url
+        d.evidence.append(f"widen's extractors find {found} listings on the page (list page without a feed)")
+        return True
     return False
+
+
+def _listings(f: Fetched) -> int:
+    """How many listings the pure extractors find on a page: a list page widen can read as it is."""
+    from crawlers.extract import extract
+
+    try:
+        return len(extract(f.body, f.url, f.headers.get("content-type")))
+    except Exception:  # a page the extractors choke on is simply not a list page
+        return 0
 
 
 def _nodeinfo(p: Prober, origin: str) -> str | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Site, widen, write_sources
+from conftest import Site, require_realworld, serve, widen, write_sources
 from sites import BUILDERS, PlatformSite, serve_all
 
 from crawlers.config import Source, load_sources
@@ -89,3 +89,35 @@ def test_cli_not_crawlable_exits_1(site: Site) -> None:
     site.routes["/"] = "<html><body><p>Welcome to our bakery.</p></body></html>"
     out = widen("sources", "add", site.url("/"))
     assert out.returncode == 1 and "no crawlable platform" in out.stderr and "found:" in out.stderr
+
+
+# Saved real responses (docs/platforms.md cites each), served as their sites would serve them.
+REAL = [
+    ("volunteer/doit-api__v2-opps-harrow-3mi-page4-2018-03.json", "/v2/opportunities", "doit"),
+    ("volunteer/doit-api__v1-opps-harrow-3mi-page10-2016-03.json", "/v1/opportunities", "doit"),
+    ("volunteer/reach__harrow-opportunity-feed-2017-03.json", "/harrow-feed", "reach"),
+    ("volunteer/mobilize-api__organizations-page2-2020-10.json", "/v1/organizations", "mobilize"),
+    ("volunteer/bevy__gdg-chapters-2021-07.json", "/api/chapter_region", "bevy"),
+    ("feeds/meetup__phoenix-drupal.ics", "/phoenix/events/ical/", "ical"),
+    ("feeds/tribe-ecp__clihtf.ics", "/events/?ical=1", "ical"),
+    ("html/tribe-events__james46-ward-upcoming.html", "/upcoming/", "tribe"),
+    ("html/tribe-events__northrivercommission-month-oct-2019.html", "/events/month/", "tribe"),
+    ("html/chambermaster__rpba-ssa19-commissioners-meeting.html", "/events/details/ssa-19-6350", "growthzone"),
+    ("html/meetup__reactgirls-group-upcoming.html", "/reactgirls/", "schemaorg"),
+    ("html/eventbrite__wanderdate-brockentour-de.html", "/e/brockentour-tickets-224906520457", "schemaorg"),
+    ("html/seekvolunteer-nz__opportunities-search.html", "/opportunities", "schemaorg"),
+]
+
+
+@pytest.fixture(scope="module")
+def real_site() -> Iterator[Site]:
+    root = require_realworld()
+    with serve(Site(routes={path: (root / name).read_bytes() for name, path, _ in REAL})) as s:
+        yield s
+
+
+@pytest.mark.parametrize(("name", "path", "platform"), REAL, ids=[r[0].split("/")[-1] for r in REAL])
+def test_detects_real_saved_responses(real_site: Site, name: str, path: str, platform: str) -> None:
+    found = detect(real_site.url(path))
+    assert found.platform == platform, (found.reason, found.evidence)
+    Source.model_validate(found.entry(slug="real", timezone="UTC"))

@@ -133,6 +133,7 @@ class ProgressBoard:
     mode: str = "plain"
     interval: float = 5.0
     stream: TextIO = field(default_factory=lambda: sys.stderr)
+    width: int | None = None  # None: the terminal's
     rows: dict[str, SourceProgress] = field(default_factory=dict)
     _last: float = field(default_factory=time.monotonic)
     _progress: Any = None
@@ -147,7 +148,7 @@ class ProgressBoard:
                 SpinnerColumn(), TextColumn("[bold]{task.fields[source]:<28}"),
                 TextColumn("pages {task.fields[pages]:>6}  items {task.fields[items]:>6}  "
                            "dropped {task.fields[dropped]:>4}  errors {task.fields[errors]:>3}  {task.fields[state]}"),
-                TimeElapsedColumn(), console=Console(file=self.stream), transient=False)
+                TimeElapsedColumn(), console=Console(file=self.stream, width=self.width), transient=False)
             self._progress.start()
 
     def row(self, source: str) -> SourceProgress:

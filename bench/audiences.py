@@ -4,8 +4,9 @@
 
 Runs each listing through `pipelines.classify.classify` (the same call the crawl makes), scores
 every (listing, audience) pair against tests/data/audience_eval.jsonl and micro-averages. `-v`
-prints each disagreement with the cue that fired, `--hard` scores only the rows labelled blind
-(see tests/data/README.md), which is the fairer estimate of how it does on unseen listings.
+prints each disagreement with the cue that fired, `--hard` scores only the rows marked `blind`
+(labelled before the classifier ran on them, see tests/data/README.md): the fairer estimate of
+how it does on listings it has never seen.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from pipelines.audiences import load_taxonomy  # noqa: E402
 from pipelines.classify import classify  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "audience_eval.jsonl"
-HARD_ROWS = 34  # the last rows of the file were labelled before any matcher saw them
 
 
 @dataclass
@@ -85,7 +85,7 @@ def main() -> None:
     args = ap.parse_args()
     rows = load_rows()
     if args.hard:
-        rows = rows[-HARD_ROWS:]
+        rows = [r for r in rows if r.get("blind")]
     t0 = time.perf_counter()
     sc = evaluate(rows, args.taxonomy)
     ms = (time.perf_counter() - t0) * 1000 / max(len(rows), 1)

@@ -64,11 +64,11 @@ def test_word_rules(tax, text, present, absent):
 
 
 def test_exclude_discards_only_the_overlapping_match(tax):
-    assert "environment" not in slugs("Build homes with Habitat for Humanity", tax)
-    assert "housing" in slugs("Build homes with Habitat for Humanity", tax)
-    # another environment term elsewhere still counts
-    assert "environment" in slugs("Habitat for Humanity tree planting day", tax)
-    assert "finance" not in slugs("Sort donations at the food bank", tax)
+    assert "finance" not in slugs("Sort donations for local food banks", tax)
+    assert "hunger" in slugs("Sort donations for local food banks", tax)
+    # another finance term elsewhere still counts
+    assert "finance" in slugs("Food banks and credit unions team up", tax)
+    assert "environment" not in slugs("Habitat Build Day with Habitat for Humanity", tax)  # bare "habitat" is not a term
 
 
 def test_exclude_fallback_finds_a_term_hidden_by_an_excluded_longer_hit(tmp_path):
@@ -117,7 +117,7 @@ def test_connection_excludes_apply_to_titles_not_employers(tax):
     assert "software_development" in match_connection("Acme Homes", "Web Developer", tax)
     assert "science_research" not in match_connection("Acme", "Senior Data Scientist", tax)
     assert "housing" in match_connection("Habitat for Humanity", "Site Supervisor", tax)
-    assert "environment" not in match_connection("Habitat for Humanity", "Site Supervisor", tax)
+    assert "finance" not in match_connection("City Food Banks", "Driver", tax)  # excluded phrase in an employer
 
 
 def test_evaluation_meets_the_bar():

@@ -105,12 +105,14 @@ class WidenSpider(scrapy.Spider):
             raise CloseSpider(f"skipped: set {name}")
         return key
 
-    def json(self, response: Response) -> Any:
-        """The response's JSON, or None (recorded as an error) when it is not JSON."""
+    def json(self, response: Response, quiet: bool = False) -> Any:
+        """The response's JSON, or None when it is not JSON (recorded as an error unless `quiet`:
+        a probe that may legitimately hit an HTML page)."""
         try:
             return json.loads(response.body.decode(response.encoding or "utf-8", errors="replace").lstrip("\ufeff"))
         except ValueError as exc:
-            self.errors.append(f"{response.url}: not JSON: {exc}"[:500])
+            if not quiet:
+                self.errors.append(f"{response.url}: not JSON: {exc}"[:500])
             return None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:

@@ -37,9 +37,11 @@ class GrowthzoneSpider(WidenSpider):
             yield self.request(self.calendar_url(), self.parse_calendar)
 
     def parse_api(self, response: Response) -> Iterator[Any]:
-        found = list(self.listings(response)) if response.status == 200 else []
+        # Some hosts answer an unknown path with their home page: only the events XML counts.
+        is_xml = response.status == 200 and b"EventDisplay" in response.body[:50000]
+        found = list(self.listings(response)) if is_xml else []
         yield from found
-        slugs = response.xpath("//*[local-name()='Slug']/text()").getall() if response.status == 200 else []
+        slugs = response.xpath("//*[local-name()='Slug']/text()").getall() if is_xml else []
         if found or not self.opts.details:
             return
         if slugs:

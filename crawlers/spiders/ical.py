@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
+import scrapy
 from scrapy.http import Response
 
 from crawlers.extract import sniff
@@ -48,7 +49,8 @@ class IcalSpider(WidenSpider):
         self.probes_left = len(KNOWN_FEED_PATHS)
         for path in KNOWN_FEED_PATHS:
             url = response.url.split("?")[0] + path if path.startswith("?") else self.origin + path
-            yield self.request(url, self.parse_probe, meta={"handle_httpstatus_all": True}, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse_probe, errback=self.probe_failed,
+                                 meta={"handle_httpstatus_all": True}, dont_filter=True)
 
     def feed_links(self, response: Response) -> list[str]:
         """Feed URLs a page announces, in the order of trust."""
@@ -68,12 +70,21 @@ class IcalSpider(WidenSpider):
 
     def parse_probe(self, response: Response) -> Iterator[Any]:
         """A known feed path tried on a page without announced feeds: only a real feed counts."""
-        self.probes_left -= 1
-        if is_ical(response):
-            self.probes_left = -1  # found one: the others no longer matter
+        if is_ical(response) and self.probes_left > 0:
+            self.probes_left = 0  # found one: the other probes no longer matter
             yield from self.listings(response)
-        elif self.probes_left == 0:
-            self.errors.append(f"{self.source.url}: no iCalendar feed announced or at the known paths")
+        else:
+            self.probe_missed()
+
+    def probe_failed(self, failure: Any) -> None:
+        """A probe that could not be fetched (refused by robots.txt, unreachable) is just a miss."""
+        self.probe_missed()
+
+    def probe_missed(self) -> None:
+        if self.probes_left > 0:
+            self.probes_left -= 1
+            if self.probes_left == 0:
+                self.errors.append(f"{self.source.url}: no iCalendar feed announced or at the known paths")
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         if not is_ical(response):

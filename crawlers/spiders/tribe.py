@@ -41,8 +41,8 @@ class TribeSpider(WidenSpider):
                            meta={"handle_httpstatus_list": FALLBACK_STATUSES})
 
     def parse_api(self, response: Response, page: int, tried_root: bool = False) -> Iterator[Any]:
-        doc = self.json(response) if response.status == 200 else None
-        if isinstance(doc, dict) and isinstance(doc.get("events"), list):
+        doc = self.json(response, quiet=True)  # an absent API may answer with an HTML page
+        if response.status == 200 and isinstance(doc, dict) and isinstance(doc.get("events"), list):
             yield from self.listings(response)
             nxt = doc.get("next_rest_url")
             if nxt and page < self.opts.max_pages:

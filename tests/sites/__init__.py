@@ -22,6 +22,8 @@ __all__ = ["BUILDERS", "FAST", "NOW", "PlatformSite", "serve_all"]
 # Variant names (tribe_html…) exercise a platform's fallback route; each is its own source.
 BUILDERS: dict[str, Callable[[Site], PlatformSite]] = {
     "ical": calendars.ical,
+    "ical_probe": calendars.ical_probe,
+    "ical_none": calendars.ical_none,
     "tribe": calendars.tribe,
     "tribe_html": calendars.tribe_html,
     "schemaorg": calendars.schemaorg,

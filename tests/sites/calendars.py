@@ -45,6 +45,26 @@ def ical(site: Site) -> PlatformSite:
                         detect_url=site.url("/"))
 
 
+def ical_probe(site: Site) -> PlatformSite:
+    """A page announcing no feed: the known paths are probed; one is refused by robots.txt."""
+    feed = ics("-//Google Inc//Google Calendar 70.9054//EN", [
+        {"uid": f"g{i}@google.com", "title": t, "start": day(i + 4, 12), "end": day(i + 4, 13), "url": site.url("/")}
+        for i, t in enumerate(["Latino Business Roundtable", "Seniors Tech Help Desk"])], name="Civic Calendar")
+    site.routes.update({"/robots.txt": robots("/calendar.ics"), "/": html("<h1>Civic League</h1>"),
+                        "/events/ical/": ics_response(feed), "/calendar.ics": ics_response(feed)})
+    return PlatformSite("ical", site, {"slug": "t-ical-probe", "platform": "ical", "url": site.url("/"), "options": FAST},
+                        must_fetch=["/", "/?ical=1", "/events/?ical=1", "/events/ical/", "/events.ics"],
+                        never_fetch="/calendar.ics", items=2, skip_detect=True)
+
+
+def ical_none(site: Site) -> PlatformSite:
+    """No feed anywhere: every probe misses, and the source records why it found nothing."""
+    site.routes.update({"/robots.txt": robots("/private/"), "/": html("<h1>Just a page</h1>")})
+    return PlatformSite("ical", site, {"slug": "t-ical-none", "platform": "ical", "url": site.url("/"), "options": FAST},
+                        must_fetch=["/", "/events/ical/"], never_fetch="/private/", items=0, skip_detect=True,
+                        extra={"error": "no iCalendar feed announced or at the known paths"})
+
+
 def ics_response(body: str) -> tuple[int, dict[str, str], bytes]:
     return 200, {"Content-Type": "text/calendar; charset=utf-8"}, body.encode()
 

@@ -48,7 +48,7 @@ def toastmasters_empty(site: Site) -> PlatformSite:
     site.routes.update({"/robots.txt": robots("/private/"), SEARCH: as_json({"Clubs": []})})
     return PlatformSite("toastmasters", site, {"slug": "t-toastmasters-empty", "platform": "toastmasters",
                                                "url": site.url("/"), "options": {**FAST, "district": 999}},
-                        must_fetch=[SEARCH], never_fetch="/private/", items=0, skip_detect=True)
+                        must_fetch=[SEARCH], never_fetch="/private/", items=0, no_detect="same platform and page as toastmasters (an empty district)")
 
 
 def mobilizon_event(site: Site, i: int, title: str) -> dict[str, Any]:

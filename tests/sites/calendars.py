@@ -54,14 +54,14 @@ def ical_probe(site: Site) -> PlatformSite:
                         "/events/ical/": ics_response(feed), "/calendar.ics": ics_response(feed)})
     return PlatformSite("ical", site, {"slug": "t-ical-probe", "platform": "ical", "url": site.url("/"), "options": FAST},
                         must_fetch=["/", "/?ical=1", "/events/?ical=1", "/events/ical/", "/events.ics"],
-                        never_fetch="/calendar.ics", items=2, skip_detect=True)
+                        never_fetch="/calendar.ics", items=2, no_detect="announces no feed: only the crawl-time probe of known paths finds it")
 
 
 def ical_none(site: Site) -> PlatformSite:
     """No feed anywhere: every probe misses, and the source records why it found nothing."""
     site.routes.update({"/robots.txt": robots("/private/"), "/": html("<h1>Just a page</h1>")})
     return PlatformSite("ical", site, {"slug": "t-ical-none", "platform": "ical", "url": site.url("/"), "options": FAST},
-                        must_fetch=["/", "/events/ical/"], never_fetch="/private/", items=0, skip_detect=True,
+                        must_fetch=["/", "/events/ical/"], never_fetch="/private/", items=0, no_detect="no feed at all: nothing to detect",
                         extra={"error": "no iCalendar feed announced or at the known paths"})
 
 
@@ -303,4 +303,4 @@ def meetup_fallback(site: Site) -> PlatformSite:
                                          "url": site.url("/vets-in-tech/"), "timezone": "America/New_York",
                                          "options": FAST},
                         must_fetch=["/vets-in-tech/events/ical/", "/vets-in-tech/"],
-                        never_fetch="/vets-in-tech/events/rss/", items=2, skip_detect=True)
+                        never_fetch="/vets-in-tech/events/rss/", items=2, no_detect="same platform as meetup (its fallback route)")

@@ -34,7 +34,7 @@ class PlatformSite:
     never_fetch: str  # disallowed by robots.txt, reachable from the site
     items: int = 0  # exactly how many listings the crawl must store
     detect_url: str = ""  # what a user would paste into `widen sources add`
-    skip_detect: bool = False
+    no_detect: str = ""  # why `widen sources add` is not tested on this site (empty: it is)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -217,7 +217,7 @@ def volunteermatch(site: Site) -> PlatformSite:
                                                  "options": {**FAST, "api_key_env": "WIDEN_TEST_VM_KEY",
                                                              "location": "Chicago, IL", "radius": "20",
                                                              "number_of_results": 2}},
-                        must_fetch=["/graphql"], never_fetch="/private/", items=3, skip_detect=True,
+                        must_fetch=["/graphql"], never_fetch="/private/", items=3, no_detect="key-based API: detected by its host, see test_known_hosts_need_no_request",
                         extra={"keys": keys, "posts": 2})
 
 
@@ -256,7 +256,7 @@ def idealist(site: Site) -> PlatformSite:
                                            "timezone": "America/New_York",
                                            "options": {**FAST, "api_key_env": "WIDEN_TEST_IDEALIST_KEY"}},
                         must_fetch=[base, f"{base}?since=2026-11-11T10%3A00%3A00Z", f"{base}/vo0", f"{base}/vo2"],
-                        never_fetch=f"{base}/vo3", items=3, skip_detect=True, extra={"auths": auths})
+                        never_fetch=f"{base}/vo3", items=3, no_detect="key-based API: detected by its host, see test_known_hosts_need_no_request", extra={"auths": auths})
 
 
 def boardpage(site: Site) -> PlatformSite:
@@ -281,7 +281,7 @@ def volunteermatch_nokey(site: Site) -> PlatformSite:
     """VolunteerMatch configured, its key variable unset."""
     b = volunteermatch(site)
     b.source = {**b.source, "slug": "t-volunteermatch-nokey", "options": {**b.source["options"], "api_key_env": UNSET_KEY}}
-    b.must_fetch, b.skip_detect, b.extra = [], True, {"skipped": f"skipped: set {UNSET_KEY}"}
+    b.must_fetch, b.extra = [], {"skipped": f"skipped: set {UNSET_KEY}"}
     return b
 
 
@@ -289,5 +289,5 @@ def idealist_nokey(site: Site) -> PlatformSite:
     """Idealist configured, its key variable unset."""
     b = idealist(site)
     b.source = {**b.source, "slug": "t-idealist-nokey", "options": {**b.source["options"], "api_key_env": UNSET_KEY}}
-    b.must_fetch, b.skip_detect, b.extra = [], True, {"skipped": f"skipped: set {UNSET_KEY}"}
+    b.must_fetch, b.extra = [], {"skipped": f"skipped: set {UNSET_KEY}"}
     return b

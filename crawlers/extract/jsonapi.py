@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawlers.extract.apis import ADAPTERS
 from crawlers.extract.apis._common import as_bool, description, dicts, epoch, first, text, walk
+from crawlers.extract.apis.aem import ABBREVIATIONS
 
 if TYPE_CHECKING:
     from crawlers.extract import Context
@@ -97,6 +98,34 @@ def _place(o: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _unwrap(o: dict[str, Any]) -> dict[str, Any]:
+    """`{"event": {...}}` / `{"node": {...}}` wrappers (Localist, Drupal, GraphQL edges) -> the inner object."""
+    if len(o) == 1:
+        inner = next(iter(o.values()))
+        if isinstance(inner, dict):
+            return inner
+    if isinstance(o.get("node"), dict) and set(o) <= {"node", "cursor"}:
+        return o["node"]
+    return o
+
+
+def _organizer(o: dict[str, Any]) -> str | None:
+    v = first(o, "organizer", "organiser", "organizer_name", "host", "owner", "organization", "organisation")
+    if isinstance(v, list):
+        v = next(iter(v), None)
+    return text(v)
+
+
+def _instance_dates(o: dict[str, Any]) -> tuple[Any, Any]:
+    """The first dated instance of a listing whose dates sit in a nested list (instances, dates, timeslots)."""
+    for k in ("event_instances", "instances", "dates", "occurrences", "timeslots", "sessions", "schedule"):
+        for inst in (_unwrap(x) for x in dicts(o.get(k))):
+            s = _start_of(inst)
+            if s is not None:
+                return s, _first_key(inst, END_KEYS)
+    return None, None
+
+
 def _generic(doc: Any) -> list[dict[str, Any]]:
     """Arrays of objects with a title-like and a date-like key, wherever they sit in the document.
 
@@ -107,8 +136,9 @@ def _generic(doc: Any) -> list[dict[str, Any]]:
     for node in walk(doc):
         if not isinstance(node, list):
             continue
-        objs = dicts(node)
-        good = [o for o in objs if text(_first_key(o, TITLE_KEYS)) and _start_of(o) is not None]
+        objs = [_unwrap(o) for o in dicts(node)]
+        good = [o for o in objs if text(_first_key(o, TITLE_KEYS))
+                and (_start_of(o) is not None or _instance_dates(o)[0] is not None)]
         if good and len(good) >= len(objs) / 2 and len(good) > len(best):
             best = good
     out = []
@@ -116,7 +146,10 @@ def _generic(doc: Any) -> list[dict[str, Any]]:
         title = _first_key(o, TITLE_KEYS)
         all_day = next((as_bool(o[k]) for k in ALL_DAY_KEYS if k in o), None)
         cancelled = next((as_bool(o[k]) for k in CANCEL_KEYS if k in o), None)
-        start, end = _when(_start_of(o)), _when(_first_key(o, END_KEYS))
+        raw_start, raw_end = _start_of(o), _first_key(o, END_KEYS)
+        if raw_start is None:
+            raw_start, raw_end = _instance_dates(o)
+        start, end = _when(raw_start), _when(raw_end)
         if all_day and isinstance(start, str) and len(start) > 10:
             start = start[:10]
             end = end[:10] if isinstance(end, str) else end
@@ -129,11 +162,19 @@ def _generic(doc: Any) -> list[dict[str, Any]]:
             "url": text(_first_key(o, URL_KEYS)),
             **(description(o[desc_key]) if desc_key else {}),
             **_place(o),
-            "timezone": text(first(o, "timezone", "timeZone", "tz")),
+            "timezone": _zone(first(o, "timezone", "timeZone", "tz", "time_zone")),
+            "organizer": _organizer(o),
+            "online": as_bool(first(o, "online", "is_online", "isOnline", "virtual", "is_virtual", "remote")),
             "event_status": "cancelled" if cancelled else None,
             "native_id": text(o["id"]) if isinstance(o.get("id"), (str, int)) else None,
         })
     return out
+
+
+def _zone(value: Any) -> str | None:
+    """An IANA name as given, or the zone a North American abbreviation ("CST") stands for."""
+    s = text(value)
+    return ABBREVIATIONS.get(s.upper(), s) if s else None
 
 
 def parse(body: bytes, where: str = "<input>") -> Any:
@@ -157,10 +198,12 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
 def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
     """Listings from a JSON body: the first adapter that recognises the shape, else the generic one."""
     where = ctx.url or "<input>"
+    if not body.strip():
+        log.warning("empty body at %s", where)
+        return []
     doc = parse(body, where)
-    if doc is None or doc in ({}, []):
-        if doc is not None:
-            log.warning("empty JSON at %s", where)
+    if doc in (None, {}, [], ""):
+        log.warning("no listings in JSON at %s: %s", where, json.dumps(doc)[:40] if doc is not None else "unreadable")
         return []
     found: list[dict[str, Any]] | None = None
     for adapter in ADAPTERS:

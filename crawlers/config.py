@@ -38,10 +38,11 @@ def config_dir() -> Path:
 
 
 class Options(BaseModel):
-    """Options every platform accepts: extra start URLs, paging cap and per-source politeness.
+    """Options every platform accepts: extra start URLs, paging cap, per-source politeness and
+    monitor thresholds.
 
-    `download_delay`/`autothrottle` let one source (a fragile small site, or a loopback test site)
-    differ from the project-wide settings without touching them.
+    `download_delay`/`autothrottle`/`concurrency` let one source (a fragile small site, or a
+    loopback test site) differ from the project-wide settings without touching them.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -50,6 +51,12 @@ class Options(BaseModel):
     max_pages: int = Field(default=50, ge=1)
     download_delay: float | None = Field(default=None, ge=0)
     autothrottle: bool | None = None
+    concurrency: int | None = Field(default=None, ge=1)  # CONCURRENT_REQUESTS_PER_DOMAIN (crawlers/runner.py)
+    # Monitor thresholds (crawlers/monitors.py reads them; unset means its defaults).
+    min_items: int | None = Field(default=None, ge=0)
+    max_errors: int | None = Field(default=None, ge=0)
+    max_dropped_ratio: float | None = Field(default=None, ge=0, le=1)
+    coverage: dict[str, float] | None = None
 
 
 class IcalOptions(Options):
@@ -189,7 +196,7 @@ class Source(BaseModel):
         """Validate against the platform's option model; the error names the option."""
         model = OPTION_MODELS.get(info.data.get("platform") or "", Options)
         try:
-            return model.model_validate(v or {}).model_dump(exclude_unset=True)
+            return model.model_validate(v or {}).model_dump(exclude_unset=True, exclude_none=True)
         except ValidationError as exc:
             msgs = [f"{'.'.join(str(x) for x in e['loc']) or '(options)'}: {e['msg']}" for e in exc.errors()]
             raise ValueError(f"{info.data.get('platform')} option " + "; ".join(msgs)) from None

@@ -13,11 +13,28 @@ TRACKING_PARAMS = re.compile(r"^(utm_|fbclid$|gclid$|mc_cid$|mc_eid$|_hs|ref$|re
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "a", "h3", "h4", "blockquote"}
 
 
+_MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192]")
+
+
+def fix_mojibake(s: str) -> str:
+    """UTF-8 text that was once decoded as Latin-1/cp1252 ("SchÃ¼Ã¼r") back to what was meant."""
+    if not _MOJIBAKE.search(s):
+        return s
+    for enc in ("cp1252", "latin-1"):
+        try:
+            return s.encode(enc).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return s
+
+
 def clean_text(value: object) -> str | None:
     """Plain text a person would read: tags dropped, entities decoded, whitespace collapsed."""
     if value is None:
         return None
-    s = str(value)
+    s = fix_mojibake(str(value))
+    if "&lt;" in s and "<" not in s:
+        s = html.unescape(s)  # HTML that was escaped once more on its way into JSON-LD or a feed
     if "<" in s and ">" in s:
         soup = BeautifulSoup(s, "html.parser")
         for br in soup.find_all(["br", "p", "li", "div"]):

@@ -25,6 +25,7 @@ from crawlers.extract import (
     html_meetup,
     html_microformats,
     html_tribe,
+    html_visible,
     html_volunteer,
     schemaorg,
 )
@@ -182,8 +183,10 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
         visible += html_datelist.extract(tree, base)
     found = merge_visible(structured, visible)
     canonical = _canonical(tree)
-    if len(found) == 1 and canonical and not found[0].get("url_from_platform"):
-        found[0]["url"] = canonical  # a single-listing page is the listing: its canonical URL names it
+    if len(found) == 1:
+        if canonical and not found[0].get("url_from_platform"):
+            found[0]["url"] = canonical  # a single-listing page is the listing: its canonical URL names it
+        html_visible.apply(found[0], html_visible.facts(tree))
     page = page_context(tree)
     for it in found:
         it.pop("url_from_platform", None)

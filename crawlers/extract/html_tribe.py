@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from typing import Any
 
 from crawlers.extract.html_util import absolute, classes_xpath, first, text_of
@@ -60,9 +59,8 @@ def _row(el: Any, base: str) -> dict[str, Any] | None:
         loc = text_of(venue).strip(" ,")
         if loc:
             out["location_text"] = loc
-    post = re.search(r"\bpost-(\d+)\b", el.get("class") or "") or re.search(r"post-(\d+)", el.get("id") or "")
-    if post:
-        out["native_id"] = f"tribe-post-{post.group(1)}" + (f"@{out['when_text']}" if out.get("when_text") else "")
+    if not out.get("when_text") and not out.get("start"):
+        return None  # a bare link to an event (sidebar widgets, related events), not a listing
     return {k: v for k, v in out.items() if v}
 
 

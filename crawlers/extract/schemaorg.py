@@ -89,13 +89,13 @@ def _jsonld_docs(tree: Any) -> list[tuple[Any, Any]]:
 
 def _visible_title(script: Any) -> str | None:
     """The heading a person sees next to a JSON-LD block placed inside a list entry."""
-    parent = script.getparent()
-    if parent is None or parent.tag in ("head", "body", "html"):
-        return None
-    for el in parent.xpath(".//strong | .//h2 | .//h3 | .//h4"):
-        t = re.sub(r"\s+", " ", el.text_content()).strip()
-        if t:
-            return t
+    for depth, anc in enumerate(script.iterancestors()):
+        if anc.tag in ("head", "body", "html", "main") or depth > 3:
+            return None
+        for el in anc.xpath(".//strong | .//h2 | .//h3 | .//h4"):
+            t = re.sub(r"\s+", " ", el.text_content()).strip()
+            if t:
+                return t
     return None
 
 

@@ -8,7 +8,8 @@ Thresholds per source come from `options` in config/sources.yml:
   min_items (default 1), max_errors (0), max_dropped_ratio (0.5),
   coverage: {field: ratio} (default {start: 0.8} for event sources: networking_event kind or ical).
 Results go to crawl_runs.monitor_failures (JSON list, NULL when all passed) and the source's
-health in `sources` (last_status, consecutive_failures), read by `widen sources check`.
+health in `sources` (last_status, consecutive_failures), read by `widen sources check`;
+`HealthRecorder` (an extension) writes them once the crawl's engine has stopped.
 """
 
 from __future__ import annotations
@@ -115,16 +116,11 @@ def facts_from_crawler(stats: Mapping[str, Any], spider: Any) -> RunFacts:
     """RunFacts from a crawler's stats (items that reached the end of the pipelines)."""
     source = getattr(spider, "source", None)
     scraped = int(stats.get("item_scraped_count", 0) or 0)
-    coverage = {}
-    prefix = "spidermon_field_coverage/dict/"
-    for key, value in stats.items():
-        if key.startswith(prefix) and "/" not in key[len(prefix):]:
-            coverage[key[len(prefix):]] = float(value)
     return RunFacts(
         source=getattr(spider, "source_slug", spider.name), items=scraped,
         pages=int(stats.get("response_received_count", 0) or 0), errors=run_errors(stats, spider),
         dropped=int(stats.get("widen/dropped", 0) or 0), finish_reason=stats.get("finish_reason"),
-        coverage=coverage, kind=getattr(source, "kind", None), platform=getattr(source, "platform", None),
+        coverage=coverage_from_stats(stats), kind=getattr(source, "kind", None), platform=getattr(source, "platform", None),
         options=dict(getattr(source, "options", {}) or {}),
     )
 
@@ -222,28 +218,64 @@ def run_failed(row: Mapping[str, Any]) -> bool:
             or bool(json.loads(row.get("monitor_failures") or "[]")))
 
 
-def record_health(db_path: str, run_id: str, results: Mapping[str, Mapping[str, Any]]) -> None:
-    """Write monitor results of one run into crawl_runs and re-derive each source's health.
+def record_health(db_path: str, run_pk: int, failures: list[str], coverage: Mapping[str, float],
+                  errors: int) -> None:
+    """Write one run's monitor results into its crawl_runs row and re-derive its source's health.
 
-    `results` maps source slug -> {"failures": [...], "coverage": {...}, "errors": n}; `errors`
-    replaces the row's count (see `run_errors`). Consecutive failures are counted from the
-    crawl_runs history, so the figure stays right whoever wrote the row.
+    `errors` replaces the row's count (see `run_errors`). Consecutive failures are counted from
+    the crawl_runs history, so the figure stays right whoever wrote the row.
     """
     conn = sqlite3.connect(db_path, timeout=60)
-    conn.row_factory = sqlite3.Row
     try:
         ensure_health_columns(conn)
         with conn:
-            for source, res in results.items():
-                failures, coverage = res.get("failures") or [], res.get("coverage") or {}
-                conn.execute("UPDATE crawl_runs SET monitor_failures = ?, coverage = ?, errors = ? "
-                             "WHERE run_id = ? AND source = ?",
-                             (json.dumps(failures) if failures else None,
-                              json.dumps(coverage, sort_keys=True) if coverage else None,
-                              int(res.get("errors") or 0), run_id, source))
-            refresh_sources(conn, results.keys())
+            conn.execute("UPDATE crawl_runs SET monitor_failures = ?, coverage = ?, errors = ? WHERE id = ?",
+                         (json.dumps(failures) if failures else None,
+                          json.dumps(dict(coverage), sort_keys=True) if coverage else None, int(errors), run_pk))
+            (slug,), = conn.execute("SELECT source FROM crawl_runs WHERE id = ?", (run_pk,)).fetchall()
+            refresh_sources(conn, [slug])
     finally:
         conn.close()
+
+
+class HealthRecorder:
+    """Records the Spidermon results of a local run once its engine has stopped.
+
+    At engine_stopped every spider_closed handler has run, so the store has written the run's
+    crawl_runs row (the store only learns the finish reason at spider_closed, the same moment the
+    monitors run). Works the same under `widen crawl`, `scrapy crawl` and scrapyd. Redis workers
+    have no store row; `widen drain` judges their merged run.
+    """
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> HealthRecorder:
+        from scrapy import signals
+
+        ext = cls(crawler)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        return ext
+
+    def engine_stopped(self) -> None:
+        from pipelines.store import StorePipeline, default_db_path
+
+        stats = self.crawler.stats.get_stats()
+        failures = stats.get("widen/monitor_failures")
+        store = self.crawler.get_item_pipeline(StorePipeline)
+        if failures is None or store is None or store.run_pk is None:
+            return
+        db = self.crawler.settings.get("WIDEN_DB") or default_db_path()
+        record_health(db, store.run_pk, list(failures), coverage_from_stats(stats),
+                      run_errors(stats, self.crawler.spider))
+
+
+def coverage_from_stats(stats: Mapping[str, Any]) -> dict[str, float]:
+    """Field coverage Spidermon computed: share of scraped items having each top-level field."""
+    prefix = "spidermon_field_coverage/dict/"
+    return {k[len(prefix):]: round(float(v), 4) for k, v in stats.items()
+            if k.startswith(prefix) and "/" not in k[len(prefix):]}
 
 
 def refresh_sources(conn: sqlite3.Connection, slugs: Iterable[str]) -> None:

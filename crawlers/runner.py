@@ -8,7 +8,6 @@ what operating widen on a schedule needs:
   second run comes from `widen schedule`, cron or a person (the later one skips it, logged);
 - the HTTP cache beside the database (conditional re-crawls) and the contact User-Agent;
 - `JOBDIR` per source under `--resume DIR`, so an interrupted crawl continues where it stopped;
-- monitor results (Spidermon, crawlers/monitors.py) written to crawl_runs and source health;
 - the scrapy-redis worker mode (crawlers/scaleout.py), where items go to Redis, not SQLite.
 """
 
@@ -159,25 +158,8 @@ def run_crawl(sources: Sequence[Source], db_path: str, *, config_path: str | Non
     if redis_url is not None:
         result.rows = [stats_row(s, c) for s, c in crawlers]
         return result
-    from crawlers.monitors import record_health, run_errors
-
-    health = {}
-    for s, c in crawlers:
-        failures = c.stats.get_value("widen/monitor_failures")
-        if failures is not None:
-            stats = c.stats.get_stats()
-            health[s.slug] = {"failures": list(failures), "coverage": _coverage(stats),
-                              "errors": run_errors(stats, c.spider)}
-    if health:
-        record_health(db_path, run_id, health)
     result.rows = run_summary(db_path, run_id)
     return result
-
-
-def _coverage(stats: dict[str, Any]) -> dict[str, float]:
-    prefix = "spidermon_field_coverage/dict/"
-    return {k[len(prefix):]: round(float(v), 4) for k, v in stats.items()
-            if k.startswith(prefix) and "/" not in k[len(prefix):]}
 
 
 def _quicker_engine_heartbeat() -> None:

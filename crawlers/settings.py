@@ -47,6 +47,7 @@ SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
 EXTENSIONS = {
     "crawlers.extensions.HttpErrorStats": 450,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "crawlers.monitors.HealthRecorder": 510,
     "crawlers.extensions.ProgressExtension": 600,
 }
 # Live progress of `widen crawl`: "rich", "plain" (a line per source every interval) or "off".

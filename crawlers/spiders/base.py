@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.config import ConfigError, Source, get_source
 from crawlers.extract import Context, extract
@@ -135,7 +136,7 @@ class WidenSpider(scrapy.Spider):
         """
         req = getattr(failure, "request", None)
         url = req.url if req is not None else "?"
-        if failure.check(IgnoreRequest):
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):  # HttpError subclasses IgnoreRequest
             self.crawler.stats.inc_value("widen/requests_ignored")
             self.logger.info("not fetched (robots.txt or filters): %s", url)
             return

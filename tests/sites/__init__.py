@@ -37,6 +37,7 @@ BUILDERS: dict[str, Callable[[Site], PlatformSite]] = {
     "bevy": apis.bevy,
     "galaxy": volunteer.galaxy,
     "volunteerconnector": volunteer.volunteerconnector,
+    "volunteerconnector_broken": volunteer.volunteerconnector_broken,
     "doit": volunteer.doit,
     "reach": volunteer.reach,
     "mobilize": volunteer.mobilize,

@@ -81,6 +81,22 @@ def volunteerconnector(site: Site) -> PlatformSite:
                         items=3, detect_url=site.url("/api/search/?cc=64"))
 
 
+def volunteerconnector_broken(site: Site) -> PlatformSite:
+    """Paging that breaks: `next` leads to a 404, which the source must record as an error."""
+    def search(req: Request) -> Any:
+        if query(req).get("page"):
+            return as_json({"detail": "Invalid page."}, 404)
+        return as_json({"count": 4, "next": site.url("/api/search/?page=2"), "previous": None,
+                        "results": [vc_result(site, 0, "Food Hamper Packer"), vc_result(site, 1, "Online Tutor")]})
+
+    site.routes.update({"/robots.txt": robots("/opportunity/"), "/api/search/": search})
+    return PlatformSite("volunteerconnector", site, {"slug": "t-volunteerconnector-broken",
+                                                     "platform": "volunteerconnector", "url": site.url("/api/search/"),
+                                                     "country": "CA", "options": FAST},
+                        must_fetch=["/api/search/", "/api/search/?page=2"], never_fetch="/opportunity/", items=2,
+                        no_detect="same platform as volunteerconnector", extra={"error": "HttpError"})
+
+
 def doit_item(i: int, title: str) -> dict[str, Any]:
     """A Do-it v2 opportunity (realworld/volunteer/doit-api__v2-*.json shape)."""
     return {"id": f"87875689-0000-4000-8000-00000000000{i}", "title": title, "description": f"{title} in Harrow.",

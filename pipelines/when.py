@@ -433,6 +433,8 @@ def _parse_cached(s: str, now: dt.datetime, order: str, languages: tuple[str, ..
         out = _combine(parts[0], parts[1], now)
         if out is not None:
             return out
+    if not re.search(r"[^\W\d_]", s):
+        return None  # digits and dashes the grammar could not read ("3 - 5") are not a date
     v = _dateparse(s, now, order, languages)
     if v is None:
         return None

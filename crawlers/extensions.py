@@ -5,7 +5,7 @@
 - `RevalidatingPolicy`: RFC 2616 caching without the Last-Modified heuristic, so every scheduled
   crawl revalidates listings (If-None-Match / If-Modified-Since → 304, no body) instead of
   trusting a guessed freshness of days.
-- `HttpErrorStats`: per-crawler count of HTTP error responses, for the error monitor.
+- `ErrorStats`: per-crawler counts of HTTP error responses and pipeline exceptions, for the error monitor.
 - `ProgressExtension` + `ProgressBoard`: per-source counts fed by signals into one board per
   process (all sources of a `widen crawl` share a CrawlerProcess), drawn with rich on a TTY and as
   plain periodic lines otherwise (cron mails, CI logs).
@@ -95,22 +95,27 @@ class RevalidatingPolicy(RFC2616Policy):
         return 0
 
 
-class HttpErrorStats:
-    """Counts final HTTP error responses (≥ 400, after retries; robots.txt excluded) per crawler as
-    `widen/http_errors`, the figure the error monitor uses (see crawlers.monitors.run_errors)."""
+class ErrorStats:
+    """Per-crawler counts of what the error monitor adds up (crawlers.monitors.run_errors):
+    final HTTP error responses (≥ 400, after retries; robots.txt excluded) as `widen/http_errors`,
+    and exceptions raised by a pipeline stage as `widen/item_errors` (Scrapy only logs those)."""
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> HttpErrorStats:
+    def from_crawler(cls, crawler: Any) -> ErrorStats:
         ext = cls(crawler)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
         return ext
 
     def response_received(self, response: Response, request: Request, spider: Any) -> None:
         if response.status >= 400 and not request.url.endswith("/robots.txt"):
             self.crawler.stats.inc_value("widen/http_errors")
+
+    def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
+        self.crawler.stats.inc_value("widen/item_errors")
 
 
 # -- progress -------------------------------------------------------------------------------

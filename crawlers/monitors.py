@@ -99,7 +99,7 @@ def evaluate(f: RunFacts) -> list[str]:
 
 def run_errors(stats: Mapping[str, Any], spider: Any) -> int:
     """Errors of one source's run: HTTP error responses, failed requests and extraction failures
-    the spider recorded, and exceptions in callbacks.
+    the spider recorded, exceptions in callbacks and in pipeline stages.
 
     Not `log_count/ERROR`: Scrapy's LogCounterHandler sits on the root logger, so with several
     crawlers in one process every crawler counts every other crawler's ERROR lines. HTTP errors
@@ -109,7 +109,7 @@ def run_errors(stats: Mapping[str, Any], spider: Any) -> int:
     """
     recorded = [e for e in getattr(spider, "errors", []) or [] if ": HttpError: " not in e]
     return (len(recorded) + int(stats.get("widen/http_errors", 0) or 0)
-            + int(stats.get("spider_exceptions/count", 0) or 0))
+            + int(stats.get("widen/item_errors", 0) or 0) + int(stats.get("spider_exceptions/count", 0) or 0))
 
 
 def facts_from_crawler(stats: Mapping[str, Any], spider: Any) -> RunFacts:

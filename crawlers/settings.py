@@ -45,7 +45,7 @@ SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawlers.monitors.SpiderCloseSuite"]
 SPIDERMON_ADD_FIELD_COVERAGE = True
 SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
 EXTENSIONS = {
-    "crawlers.extensions.HttpErrorStats": 450,
+    "crawlers.extensions.ErrorStats": 450,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     "crawlers.monitors.HealthRecorder": 510,
     "crawlers.extensions.ProgressExtension": 600,

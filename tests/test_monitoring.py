@@ -95,3 +95,14 @@ def test_sources_check_exits_nonzero_and_names_the_failing(crawled: tuple[Path, 
     ok = widen("sources", "check", "--db", str(db), "--config", str(only))
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert text == cfg.read_text()
+
+
+def test_errors_are_counted_per_crawler_without_double_counting() -> None:
+    from types import SimpleNamespace
+
+    from crawlers.monitors import run_errors
+
+    spider = SimpleNamespace(errors=["http://x/a: HttpError: Ignoring non-200 response", "http://x/b: TimeoutError: t"])
+    stats = {"widen/http_errors": 1, "widen/item_errors": 2, "spider_exceptions/count": 1,
+             "log_count/ERROR": 40}  # the shared log counter is ignored: it counts every crawler's lines
+    assert run_errors(stats, spider) == 5

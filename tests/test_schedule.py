@@ -1,20 +1,28 @@
 """`widen schedule`: cron parsing and catch-up, crontab output, overlap protection (a source never
-runs twice at once, whether the second run comes from the loop or from another process) and a
-graceful stop on SIGTERM."""
+runs twice at once, whether the second run comes from the loop or from another process), a
+graceful stop on SIGTERM, and the scrapyd deployment path against a real scrapyd."""
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import json
 import os
+import shutil
 import signal
+import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import ROOT, Request, Site, serve, widen, write_sources
 from opsites import event_site, event_source
 
@@ -111,3 +119,78 @@ def test_loop_never_overlaps_a_source_and_stops_gracefully(tmp_path: Path) -> No
     assert "received SIGTERM: stopping after running crawls" in err
     assert "crawl of slow" in err.split("received SIGTERM")[1]  # the child was reaped, not orphaned
     assert active["max"] == 1 and site.count("/slow/") == 1
+
+
+@pytest.fixture
+def scrapyd_url(tmp_path: Path) -> Iterator[str]:
+    """A real scrapyd on a free loopback port, its state under tmp_path."""
+    exe = shutil.which("scrapyd")
+    if exe is None or shutil.which("scrapyd-deploy") is None:
+        pytest.skip("scrapyd / scrapyd-client not installed (pip install scrapyd scrapyd-client; see docs/operations.md)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    home = tmp_path / "scrapyd"
+    home.mkdir()
+    (home / "scrapyd.conf").write_text(
+        f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\neggs_dir = {home}/eggs\nlogs_dir = {home}/logs\n"
+        f"items_dir =\ndbs_dir = {home}/dbs\npoll_interval = 0.5\n")
+    # Jobs inherit scrapyd's environment: WIDEN_CONFIG points them at the taxonomy and sources.
+    proc = subprocess.Popen([exe], cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "WIDEN_CONFIG": str(ROOT / "config")})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/daemonstatus.json", timeout=2).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("scrapyd did not start")
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _api(url: str, data: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    return json.loads(urllib.request.urlopen(url, data=body, timeout=30).read())
+
+
+@pytest.mark.slow
+def test_scrapyd_deploy_and_scheduled_job(scrapyd_url: str, tmp_path: Path) -> None:
+    """The documented path: scrapyd-deploy builds an egg from scrapy.cfg, schedule.json runs a source."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for pkg in ("crawlers", "pipelines"):
+        (project / pkg).symlink_to(ROOT / pkg)
+    (project / "scrapy.cfg").write_text("[settings]\ndefault = crawlers.settings\n\n"
+                                        f"[deploy:local]\nurl = {scrapyd_url}\nproject = widen\n")
+    dep = subprocess.run(["scrapyd-deploy", "local", "-p", "widen"], cwd=project, capture_output=True, text=True,
+                         timeout=180)
+    assert '"status": "ok"' in dep.stdout + dep.stderr, dep.stdout + dep.stderr
+    with serve(Site(routes=event_site(1, 4))) as site:
+        cfg = write_sources(tmp_path / "s.yml", [event_source("evs", site.url("/events/"))])
+        db = tmp_path / "w.db"
+        job = _api(scrapyd_url + "/schedule.json", [
+            ("project", "widen"), ("spider", "schemaorg"), ("source", "evs"), ("config", str(cfg)),
+            ("setting", f"WIDEN_DB={db}"), ("setting", "AUTOTHROTTLE_ENABLED=False")])
+        assert job["status"] == "ok", job
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            jobs = _api(scrapyd_url + "/listjobs.json?project=widen")
+            if any(j["id"] == job["jobid"] for j in jobs["finished"]):
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"scrapyd job did not finish: {jobs}")
+    conn = sqlite3.connect(db)
+    (count,), = conn.execute("SELECT count(*) FROM opportunities WHERE source = 'evs'").fetchall()
+    run = conn.execute("SELECT finish_reason, items, monitor_failures FROM crawl_runs").fetchall()
+    status = conn.execute("SELECT last_status FROM sources WHERE slug = 'evs'").fetchone()
+    conn.close()
+    assert count == 4 and run == [("finished", 4, None)] and status == ("ok",)

@@ -66,6 +66,8 @@ def country_code(value: str | None) -> str | None:
     low = v.lower()
     if low in COUNTRY_ALIASES:
         return COUNTRY_ALIASES[low]
+    if low.replace(".", "") in COUNTRY_ALIASES:  # "U.S.A", "U.K."
+        return COUNTRY_ALIASES[low.replace(".", "")]
     if len(v) == 2 and v.isalpha():
         c = pycountry.countries.get(alpha_2=v.upper())
         return c.alpha_2 if c else None
@@ -136,7 +138,9 @@ def split_location(text: str, country: str | None = None) -> dict[str, str]:
     country = cc or country
     if len(parts) == 1:
         name = parts[0]
-        if subdivision(name, country):
+        if re.match(r"^\d+\s+\S", name):
+            out["address"] = name  # "1623 W. Howard St."
+        elif subdivision(name, country):
             out["region"] = name
         elif city_record(name, country) is not None:
             out["city"] = name

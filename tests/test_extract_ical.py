@@ -1,0 +1,157 @@
+"""iCalendar extraction (crawlers/extract/ical.py) on small feeds written here.
+
+Each malformed case is one way a real exporter breaks the RFC (../shared/realworld/feeds notes);
+the feed must still yield what a person can read, and the other events must survive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from crawlers.extract import Context, ical
+from pipelines.normalize import SourceContext, normalize
+from tests.conftest import widen
+
+NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+CHICAGO_TZ = """BEGIN:VTIMEZONE
+TZID:America/Chicago
+BEGIN:DAYLIGHT
+TZOFFSETFROM:-0600
+TZOFFSETTO:-0500
+TZNAME:CDT
+DTSTART:19700308T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:-0500
+TZOFFSETTO:-0600
+TZNAME:CST
+DTSTART:19701101T020000
+RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU
+END:STANDARD
+END:VTIMEZONE"""
+
+
+def cal(*events: str, head: str = "") -> bytes:
+    body = "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//widen//EN", head, *events,
+                        "END:VCALENDAR", ""])
+    return body.replace("\r\n\r\n", "\r\n").encode("utf-8")
+
+
+def records(body: bytes, window: tuple[dt.datetime, dt.datetime] | None = None, tz: str | None = None
+            ) -> list[dict]:
+    raws = ical.extract(body, Context(now=NOW, window=window))
+    return [normalize(r, SourceContext(now=NOW, tz=tz)) for r in raws]
+
+
+def ev(uid: str, *lines: str) -> str:
+    return "\r\n".join(["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20260101T000000Z", *lines, "END:VEVENT"])
+
+
+def test_vtimezone_and_dst_expansion():
+    body = cal(ev("a", "SUMMARY:Founders Coffee", "DTSTART;TZID=America/Chicago:20260303T080000",
+                  "DTEND;TZID=America/Chicago:20260303T090000", "RRULE:FREQ=WEEKLY;COUNT=3"), head=CHICAGO_TZ)
+    (rec,) = records(body, window=(dt.datetime(2026, 3, 1), dt.datetime(2026, 3, 31)))
+    assert rec["start"] == "2026-03-03T08:00:00-06:00"
+    assert rec["recurrence"] == "RRULE:FREQ=WEEKLY;COUNT=3"
+    starts = [s for s, _ in rec["_occurrences"]]
+    assert starts == ["2026-03-03T08:00:00-06:00", "2026-03-10T08:00:00-05:00", "2026-03-17T08:00:00-05:00"]
+
+
+def test_windows_zone_name():
+    body = cal(ev("w", "SUMMARY:Board info", "DTSTART;TZID=Eastern Standard Time:20260305T180000"))
+    (rec,) = records(body)
+    assert rec["start"] == "2026-03-05T18:00:00-05:00"
+    assert rec["timezone"] == "America/New_York"
+
+
+def test_floating_and_all_day():
+    body = cal(ev("f", "SUMMARY:Floating", "DTSTART:20260305T180000"),
+               ev("d", "SUMMARY:All day", "DTSTART;VALUE=DATE:20260306", "DTEND;VALUE=DATE:20260308"))
+    floating, allday = records(body)
+    assert floating["start"] == "2026-03-05T18:00:00" and floating["timezone"] is None
+    assert allday["start"] == "2026-03-06" and allday["end"] == "2026-03-08" and allday["all_day"] is True
+
+
+def test_all_day_with_a_tzid_stays_a_date():
+    body = cal(ev("j", "SUMMARY:Obon", "DTSTART;TZID=Japan;VALUE=DATE:20060813", "DTEND;TZID=Japan;VALUE=DATE:20060816"))
+    (rec,) = records(body)
+    assert rec["start"] == "2006-08-13" and rec["all_day"] is True
+
+
+def test_rdate_exdate_and_recurrence_id():
+    body = cal(
+        ev("s", "SUMMARY:Chaostreff", "DTSTART;TZID=America/Chicago:20260302T190000", "RRULE:FREQ=WEEKLY;COUNT=4",
+           "EXDATE;TZID=America/Chicago:20260309T190000", "RDATE;TZID=America/Chicago:20260304T190000"),
+        ev("s", "SUMMARY:Chaostreff (moved)", "RECURRENCE-ID;TZID=America/Chicago:20260316T190000",
+           "DTSTART;TZID=America/Chicago:20260317T190000"),
+        head=CHICAGO_TZ)
+    (rec,) = records(body, window=(dt.datetime(2026, 3, 1), dt.datetime(2026, 4, 1)))
+    starts = sorted(s for s, _ in rec["_occurrences"])
+    assert starts == ["2026-03-02T19:00:00-06:00", "2026-03-04T19:00:00-06:00", "2026-03-17T19:00:00-05:00",
+                      "2026-03-23T19:00:00-05:00"]
+
+
+def test_escaped_and_folded_text():
+    body = cal(ev("t", "SUMMARY:Women in Tech\\, Breakfast", "DESCRIPTION:Line one\\nLine two with a very long",
+                  "  continuation", "LOCATION:Cafe Ola\\, 12 Main St\\, Springfield\\, IL 62701",
+                  "DTSTART:20260305T180000"))
+    (rec,) = records(body)
+    assert rec["title"] == "Women in Tech, Breakfast"
+    assert rec["description"] == "Line one\nLine two with a very long continuation"
+    assert (rec["city"], rec["region"], rec["country"]) == ("Springfield", "IL", "US")
+
+
+def test_two_tzids_in_one_vtimezone_and_html_uids():
+    """The Events Calendar 6.x export: UTC and Chicago in one VTIMEZONE, obfuscated e-mail UIDs."""
+    tz = "\r\n".join(["BEGIN:VTIMEZONE", "TZID:UTC", "BEGIN:STANDARD", "TZOFFSETFROM:+0000", "TZOFFSETTO:+0000",
+                      "DTSTART:20240101T000000", "END:STANDARD", "TZID:America/Chicago", "BEGIN:DAYLIGHT",
+                      "TZOFFSETFROM:-0600", "TZOFFSETTO:-0500", "DTSTART:20240310T080000", "END:DAYLIGHT",
+                      "END:VTIMEZONE", "X-Robots-Tag:noindex"])
+    body = cal(ev('<span class="x">gro&#x2e;fthilc&#64;1</span>', "SUMMARY:Outreach Meeting",
+                  "DTSTART;TZID=America/Chicago:20240509T083000"),
+               ev('<span class="x">gro&#x2e;fthilc&#64;2</span>', "SUMMARY:Finance Meeting",
+                  "DTSTART;TZID=America/Chicago:20240509T153000"), head=tz)
+    recs = records(body)
+    assert [r["start"] for r in recs] == ["2024-05-09T08:30:00-05:00", "2024-05-09T15:30:00-05:00"]
+    assert len({r["id"] for r in recs}) == 2
+
+
+def test_bad_folding_blank_lines_and_broken_dates():
+    body = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Repair Cafe\r\n"
+            b"DESCRIPTION:first line\r\ncontinued without a space\r\nDTSTART:20260307T140000\r\nEND:VEVENT\r\n\r\n"
+            b"BEGIN:VEVENT\r\nUID:2\r\nSUMMARY:Foobar\r\nDTSTART;VALUE=DATE:Next Year\r\nDTEND;VALUE=DATE:20111203\r\n"
+            b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+    first, broken = records(body)
+    assert first["description"] == "first linecontinued without a space"
+    assert first["start"] == "2026-03-07T14:00:00"
+    assert broken["title"] == "Foobar" and broken["start"] is None and broken["all_day"] is True
+
+
+def test_invalid_and_double_encoded_utf8():
+    good = "Maker Faire Café".encode()
+    latin1 = "Café Münster".encode("cp1252")
+    double = "Schüür".encode().decode("cp1252").encode()
+    body = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:" + good +
+            b"\r\nLOCATION:" + latin1 + b"\r\nDTSTART:20260307T140000\r\nEND:VEVENT\r\n"
+            b"BEGIN:VEVENT\r\nUID:2\r\nSUMMARY:" + double + b"\r\nDTSTART:20260308T140000\r\nEND:VEVENT\r\n"
+            b"END:VCALENDAR\r\n")
+    a, b = records(body)
+    assert a["title"] == "Maker Faire Café" and a["venue"] == "Café Münster"
+    assert b["title"] == "Schüür"
+
+
+def test_unreadable_feed_is_empty_not_an_error():
+    assert ical.extract(b"BEGIN:VCALENDAR\r\nthis is not ical", Context(now=NOW)) == []
+
+
+def test_cli_occurrences_window_is_wall_clock(tmp_path):
+    path = tmp_path / "series.ics"
+    path.write_bytes(cal(ev("a", "SUMMARY:Evening meetup", "DTSTART;TZID=America/Chicago:20260303T220000",
+                            "RRULE:FREQ=WEEKLY;COUNT=4"), head=CHICAGO_TZ))
+    p = widen("extract", "--occurrences", "2026-03-01", "2026-03-17", str(path))
+    assert p.returncode == 0, p.stderr
+    lines = [json.loads(x) for x in p.stdout.splitlines()]
+    # weekly from the 3rd: the 17th is the window's exclusive end, in local wall-clock time
+    assert [x["start"][:10] for x in lines] == ["2026-03-03", "2026-03-10"]

@@ -30,7 +30,7 @@ END_KEYS = ("end_date", "endDate", "end", "end_time", "endTime", "ends_at", "end
             "end_datetime")
 URL_KEYS = ("url", "link", "permalink", "event_url", "eventUrl", "html_url", "htmlLink", "browser_url",
             "eventPath", "website")
-DESC_KEYS = ("description", "body", "content", "details", "summary", "excerpt")
+DESC_KEYS = ("description", "description_text", "body", "content", "details", "summary", "excerpt")
 ALL_DAY_KEYS = ("allDay", "all_day", "is_all_day", "isAllDay", "allday")
 CANCEL_KEYS = ("isCancelled", "is_cancelled", "cancelled", "canceled", "is_canceled", "isCanceled",
                "canceledEvent")
@@ -95,7 +95,24 @@ def _place(o: dict[str, Any]) -> dict[str, Any]:
                 "postal_code": text(first(src, "postal_code", "postalCode", "zip", "zipcode", "postcode")),
                 "country": text(first(src, "country", "addressCountry", "country_code")),
             }
-    return {}
+    name = text(first(o, "location_name", "venue_name", "place_name", "locationName"))
+    return {"venue": name} if name else {}
+
+
+_OTHER_URL = re.compile(r"(^|_)(url|link|permalink)$", re.I)
+_NOT_PAGE = re.compile(r"image|photo|logo|thumb|ical|ics|api|rest|feed|avatar|icon|banner|map|ticket|video|stream",
+                       re.I)
+
+
+def _page_url(o: dict[str, Any]) -> str | None:
+    """The listing's page: a known URL key, else another `*_url` key that is not a picture or a feed."""
+    v = text(_first_key(o, URL_KEYS))
+    if v:
+        return v
+    for k, val in o.items():
+        if _OTHER_URL.search(k) and not _NOT_PAGE.search(k) and isinstance(val, str) and val.startswith("http"):
+            return val
+    return None
 
 
 def _unwrap(o: dict[str, Any]) -> dict[str, Any]:
@@ -159,7 +176,7 @@ def _generic(doc: Any) -> list[dict[str, Any]]:
             "start": start,
             "end": end,
             "all_day": all_day,
-            "url": text(_first_key(o, URL_KEYS)),
+            "url": _page_url(o),
             **(description(o[desc_key]) if desc_key else {}),
             **_place(o),
             "timezone": _zone(first(o, "timezone", "timeZone", "tz", "time_zone")),

@@ -130,3 +130,11 @@ def test_sources_list_shows_the_catalog(tmp_path: Path) -> None:
     assert f"({len(ENABLED)} enabled)" in out.stdout
     for s in ENABLED[:5]:
         assert s.slug in out.stdout
+
+
+def test_spider_refuses_a_source_of_another_platform() -> None:
+    reach = next(s for s in CATALOG.sources if s.platform == "meetup")
+    with pytest.raises(ValueError, match=f"scrapy crawl meetup -a source={reach.slug}"):
+        spider_classes()["doit"](source=reach.slug, config=str(ROOT / "config" / "sources.yml"))
+    with pytest.raises(ValueError, match="needs -a source="):
+        spider_classes()["doit"]()

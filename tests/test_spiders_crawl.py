@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import widen, write_sources
+from conftest import ROOT, widen, write_sources
 from sites import BUILDERS, FAST, NOW, PlatformSite, serve_all
 from sites.volunteer import TEST_KEY, UNSET_KEY
 
@@ -104,3 +107,19 @@ def test_items_carry_source_and_platform(crawled: dict[str, Any]) -> None:
         assert r["source"].startswith("t-") and r["platform"]
 
 
+
+
+def test_native_scrapy_crawl(tmp_path: Path) -> None:
+    """`scrapy crawl <platform> -a source=<slug>` runs a configured source without the widen CLI."""
+    with serve_all({"reach": BUILDERS["reach"]}) as built:
+        b = built["reach"]
+        cfg = write_sources(tmp_path / "sources.yml", [b.source])
+        db = tmp_path / "native.db"
+        proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "reach", "-a", f"source={b.slug}",
+                               "-a", f"config={cfg}", "-s", f"WIDEN_DB={db}", "-s", "LOG_LEVEL=WARNING"],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120,
+                              env={**os.environ, "WIDEN_CONFIG": str(ROOT / "config"), "WIDEN_NOW": NOW.isoformat()})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM opportunities WHERE source = ?", (b.slug,)).fetchone()[0] == b.items
+    conn.close()

@@ -31,7 +31,7 @@ class SchemaorgSpider(WidenSpider):
             yield from self.parse_sitemap(response)
             return
         yield from self.listings(response)
-        pattern = self.source.options.get("detail_pattern")
+        pattern = self.opts.detail_pattern
         base_path = urlsplit(self.source.url).path.rstrip("/") + "/"
         host = urlsplit(response.url).netloc
         for href in response.xpath("//a/@href").getall():
@@ -44,7 +44,7 @@ class SchemaorgSpider(WidenSpider):
                                                        and not re.search(r"/page/\d+|[?&]page=", url)):
                 yield self.request(url, self.parse_detail)
         nxt = response.xpath(NEXT_XPATH).get()
-        if nxt and page < int(self.source.options.get("max_pages", 50)):
+        if nxt and page < self.opts.max_pages:
             yield self.request(response.urljoin(nxt), self.parse, cb_kwargs={"page": page + 1})
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
@@ -52,7 +52,7 @@ class SchemaorgSpider(WidenSpider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         response.selector.remove_namespaces()
-        pattern = self.source.options.get("detail_pattern")
+        pattern = self.opts.detail_pattern
         for loc in response.xpath("//url/loc/text()").getall():
             if not pattern or re.search(pattern, loc):
                 yield self.request(loc.strip(), self.parse_detail)

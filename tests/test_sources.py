@@ -133,8 +133,11 @@ def test_sources_list_shows_the_catalog(tmp_path: Path) -> None:
 
 
 def test_spider_refuses_a_source_of_another_platform() -> None:
-    reach = next(s for s in CATALOG.sources if s.platform == "meetup")
-    with pytest.raises(ValueError, match=f"scrapy crawl meetup -a source={reach.slug}"):
-        spider_classes()["doit"](source=reach.slug, config=str(ROOT / "config" / "sources.yml"))
+    meetup = next(s for s in CATALOG.sources if s.platform == "meetup")
+    with pytest.raises(ValueError, match=f"scrapy crawl meetup -a source={meetup.slug}"):
+        spider_classes()["doit"](source=meetup.slug, config=str(ROOT / "config" / "sources.yml"))
     with pytest.raises(ValueError, match="needs -a source="):
         spider_classes()["doit"]()
+    with pytest.raises(ValueError, match="api_key_env"):  # key-based: options only a config entry can give
+        spider_classes()["idealist"](url="https://www.idealist.org/api/v1/listings/volops")
+    assert spider_classes()["ical"](url="https://example.org/cal.ics").source.slug == "adhoc"

@@ -41,8 +41,12 @@ class WidenSpider(scrapy.Spider):
                 raise ValueError(f"source {source!r} is on platform {self.source.platform!r}, "
                                  f"not {self.platform!r}: run `scrapy crawl {self.source.platform} -a source={source}`")
         elif url:
-            self.source = Source(slug="adhoc", name=url, platform=self.platform, url=url,
-                                 timezone=kwargs.get("timezone"))
+            try:
+                self.source = Source(slug="adhoc", name=url, platform=self.platform, url=url,
+                                     timezone=kwargs.get("timezone"))
+            except ValueError as exc:  # e.g. a key-based platform: its required options need a config entry
+                raise ValueError(f"-a url= on platform {self.platform!r}: {exc}; configure it in "
+                                 "sources.yml and use -a source=<slug>") from None
         else:
             raise ValueError(f"spider {self.name!r} needs -a source=<slug> (from config/sources.yml) or -a url=<url>")
         self.source_slug = self.source.slug

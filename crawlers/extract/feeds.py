@@ -32,6 +32,10 @@ def _plain(fragment: str | None) -> str:
         tree = lxml_html.fromstring(f"<div>{fragment}</div>")
     except (ValueError, lxml_html.etree.ParserError):
         return fragment
+    for el in tree.iter():  # source line breaks are spaces; only block ends break a line
+        if isinstance(el.tag, str):
+            el.text = re.sub(r"\s+", " ", el.text) if el.text else el.text
+            el.tail = re.sub(r"\s+", " ", el.tail) if el.tail else el.tail
     for br in tree.iter("br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4"):
         br.tail = "\n" + (br.tail or "")
     return tree.text_content()

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from conftest import ROOT, widen, write_sources
 from scrapy.exceptions import CloseSpider
 from scrapy.spiderloader import SpiderLoader
@@ -33,6 +34,8 @@ def test_catalog_size_and_spread() -> None:
     assert {s.platform for s in CATALOG.sources} == set(PLATFORMS)
     kinds = {s.kind for s in ENABLED}
     assert {"networking_event", "networking_group", "volunteer_role", "board_seat"} <= kinds
+    raw = yaml.safe_load((ROOT / "config" / "sources.yml").read_text(encoding="utf-8"))["sources"]
+    assert all("schedule" in e and "enabled" in e for e in raw), "every entry states its schedule and enabled flag"
 
 
 @pytest.mark.parametrize("src", ENABLED, ids=lambda s: s.slug)

@@ -176,9 +176,7 @@ def test_serve_command_line_is_read_only_with_inspect_file(tmp_path: Path) -> No
     settings = {args[i + 1]: args[i + 2] for i, a in enumerate(args) if a == "--setting"}
     assert settings["default_allow_sql"] == "off" and settings["max_csv_mb"] == "0"
     assert settings["suggest_facets"] == "off" and int(settings["facet_time_limit_ms"]) > 0
-    allowed = datasette_args(str(db), allow_sql=True)
-    assert {allowed[i + 1]: allowed[i + 2] for i, a in enumerate(allowed) if a == "--setting"}[
-        "default_allow_sql"] == "on"
+    assert datasette_settings(allow_sql=True)["default_allow_sql"] is True
 
 
 async def test_robots_txt_blocks_crawlers(ds: Datasette) -> None:
@@ -306,6 +304,16 @@ async def test_streamed_csv_returns_every_id_exactly_once(tied_db: Path, sort: s
     dupes = [i for i, n in collections.Counter(ids).items() if n > 1]
     assert not dupes and len(ids) == 20_000
     assert ids == sorted(ids)
+
+
+async def test_the_pages_plain_csv_link_gives_every_row(tied_db: Path) -> None:
+    ds = app(tied_db)
+    html = (await ds.client.get("/widen/opportunities?_sort=city")).text
+    link = html.split('<p class="export-links">')[1].split('">CSV</a>')[0].rsplit('href="', 1)[1]
+    assert "_size=max" in link
+    r = await ds.client.get(link.replace("&amp;", "&"))
+    ids = ids_of_csv(r.text)
+    assert len(ids) == len(set(ids)) == 20_000  # not the first 1,000 (max_returned_rows)
 
 
 async def test_streamed_csv_is_not_truncated_at_max_csv_mb(tied_db: Path) -> None:

@@ -123,3 +123,10 @@ def test_native_scrapy_crawl(tmp_path: Path) -> None:
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM opportunities WHERE source = ?", (b.slug,)).fetchone()[0] == b.items
     conn.close()
+
+
+def test_ical_records_the_producer_from_prodid(crawled: dict[str, Any]) -> None:
+    """The generic iCal spider stores each feed's producer (PRODID) as the platform."""
+    rows = dict(crawled["conn"].execute(
+        "SELECT source, group_concat(DISTINCT platform) FROM opportunities WHERE source LIKE 't-ical%' GROUP BY source"))
+    assert rows == {"t-ical": "tribe", "t-ical-probe": "google_calendar"}

@@ -19,6 +19,7 @@ from scrapy.http import Response
 
 from crawlers.extract import sniff
 from crawlers.spiders.base import WidenSpider
+from pipelines.normalize import SourceContext
 
 KNOWN_FEED_PATHS = ("?ical=1", "/events/?ical=1", "/events/list/?ical=1", "/events/ical/", "/calendar.ics",
                     "/events.ics")
@@ -37,9 +38,19 @@ class IcalSpider(WidenSpider):
     name = "ical"
     platform = "ical"
 
+    def source_context(self) -> SourceContext:
+        """No spider-level platform: each listing keeps the producer its feed's PRODID names
+        (tribe, google_calendar, meetup, luma…), defaulting to "ical" (see `feed_listings`)."""
+        ctx = super().source_context()
+        ctx.platform = None
+        return ctx
+
+    def feed_listings(self, response: Response) -> Iterator[Any]:
+        yield from self.listings(response, platform=self.platform)
+
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         if is_ical(response):
-            yield from self.listings(response)
+            yield from self.feed_listings(response)
             return
         feeds = self.feed_links(response)
         if feeds:
@@ -72,7 +83,7 @@ class IcalSpider(WidenSpider):
         """A known feed path tried on a page without announced feeds: only a real feed counts."""
         if is_ical(response) and self.probes_left > 0:
             self.probes_left = 0  # found one: the other probes no longer matter
-            yield from self.listings(response)
+            yield from self.feed_listings(response)
         else:
             self.probe_missed()
 
@@ -90,4 +101,4 @@ class IcalSpider(WidenSpider):
         if not is_ical(response):
             self.errors.append(f"{response.url}: not an iCalendar feed")
             return
-        yield from self.listings(response)
+        yield from self.feed_listings(response)

@@ -13,7 +13,8 @@ Two records from different sources are the same opportunity when
   Spokane Tech" inside "Spokane Python User Group: Dagger with Spokane Tech");
 - numbers in both titles are the same ("Session 2" is not "Session 3", "Ignite 4" not "Ignite 5");
 - nothing contradicts: kind, city (exact up to spelling), region, country, coordinates
-  (< `MAX_KM`), organizer and venue (when both give one).
+  (< `MAX_KM`), organizer and venue (when both give one), and the URLs are not two different
+  pages of one site (a site gives each of its listings its own page).
 
 Sessions of one series have different starts, so they never merge, even when they share a title
 and a series URL.
@@ -26,6 +27,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
@@ -143,6 +145,9 @@ def conflict(a: dict[str, Any], b: dict[str, Any]) -> str | None:
     va, vb = _norm(a.get("venue")), _norm(b.get("venue"))
     if va and vb and fuzz.token_set_ratio(va, vb) < 60:
         return "venue"
+    ua, ub = a.get("url"), b.get("url")
+    if ua and ub and ua != ub and urlsplit(ua).netloc.lower() == urlsplit(ub).netloc.lower():
+        return "url"  # one site, two pages: two listings (two openings at one shop, two sessions)
     return None
 
 

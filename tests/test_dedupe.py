@@ -129,6 +129,16 @@ PAIRS: list[tuple[dict[str, Any], dict[str, Any], bool, str]] = [
     (rec("a", "Stock Room Volunteer", None, organizer="Barnardo's - Retail South", city="Harrow"),
      rec("b", "Stock Room Volunteer", None, organizer="Barnardo's - Retail South", city="Watford"),
      False, "same role at two shops"),
+    (rec("a", "Stock Room Volunteer", None, organizer="Barnardo's - Retail South", city="Edgware",
+         url="https://do-it.org/opportunities/14fc1faa"),
+     rec("b", "Stock Room Volunteer", None, organizer="Barnardo's - Retail South", city="Edgware",
+         url="https://do-it.org/opportunities/010fdf08"),
+     False, "two adverts for one shop: two pages of one site"),
+    (rec("a", "Stock Room Volunteer", None, organizer="Barnardo's - Retail South", city="Edgware",
+         url="https://do-it.org/opportunities/14fc1faa"),
+     rec("b", "Stock Room Volunteer", None, organizer="Barnardo's - Retail South", city="Edgware",
+         url="https://do-it.org/opportunities/14fc1faa"),
+     True, "one advert seen through two API versions"),
     (rec("a", "Trustee", None, kind="board_seat", organizer="Sudbury Neighbourhood Centre"),
      rec("b", "Trustee", None, kind="board_seat", organizer="The Patients Association"),
      False, "generic role title, different charities"),
@@ -194,14 +204,14 @@ END:VCALENDAR\r
 
 def test_two_sources_one_event_end_to_end(tmp_path: Path) -> None:
     """A JSON-LD page and an ICS feed list the same breakfast: one canonical, one duplicate, both URLs."""
-    site = Site()
-    site.routes["/robots.txt"] = b""
-    site.routes["/events/"] = lambda req: JSONLD.format(base=site.base)
-    site.routes["/cal.ics"] = lambda req: ICS.format(base=site.base)
-    with serve(site):
+    chamber, feed = Site(), Site()  # two sites: a chamber's page and a calendar service's feed
+    chamber.routes["/robots.txt"] = feed.routes["/robots.txt"] = b""
+    chamber.routes["/events/"] = lambda req: JSONLD.format(base=chamber.base)
+    feed.routes["/cal.ics"] = lambda req: ICS.format(base=feed.base)
+    with serve(chamber), serve(feed):
         cfg = write_sources(tmp_path / "s.yml", [
-            {"slug": "chamber", "platform": "schemaorg", "url": site.url("/events/")},
-            {"slug": "feed", "platform": "ical", "url": site.url("/cal.ics")},
+            {"slug": "chamber", "platform": "schemaorg", "url": chamber.url("/events/")},
+            {"slug": "feed", "platform": "ical", "url": feed.url("/cal.ics")},
         ])
         db = tmp_path / "w.db"
         for _ in range(2):  # the second crawl must keep the links (and not make the canonical a duplicate)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
+import io
 import json
 import random
 import sqlite3
@@ -131,9 +133,9 @@ async def measure(db_path: Path, runs: int) -> dict[str, list[float]]:
     t0 = time.perf_counter()
     r = await ds.client.get(f"/{name}/opportunities.csv?{slice_q}&_stream=on&_size=max")
     ms = (time.perf_counter() - t0) * 1000
-    lines = r.text.splitlines()
-    got = len(lines) - 1
-    leaks = sum(1 for line in lines[1:] if '"tech"' in line or "software_development" in line)
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    got = len(rows)
+    leaks = sum(1 for row in rows if {"tech", "software_development"} & set(json.loads(row["audiences"] or "[]")))
     print(f"  {'CSV _stream=on row count check':40s} rows={got} expected={expected} leaks={leaks} {ms:.0f} ms")
     if got != expected or leaks:
         raise SystemExit("CSV check failed")

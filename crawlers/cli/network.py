@@ -48,7 +48,8 @@ def network_import(file: str, db: str) -> None:
     else:
         click.echo(f"profile with {mapped} audiences from {file}")
     stats = recompute(db, profile)
-    click.echo(f"re-scored {stats['opportunities']} opportunities ({stats['audience_sets']} audience sets) "
+    click.echo(f"re-scored {stats['opportunities']} opportunities ({stats['changed']} changed, "
+               f"{stats['audience_sets']} audience sets) "
                f"in {stats['seconds']} s; constraint {stats['constraint']:.3f}, "
                f"effective size {stats['effective_size']:.1f}")
 
@@ -62,7 +63,7 @@ def network_recompute(db: str) -> None:
     if not Path(db).exists():
         fail(f"{db}: no such database")
     stats = recompute(db)
-    click.echo(f"re-scored {stats['opportunities']} opportunities in {stats['seconds']} s")
+    click.echo(f"re-scored {stats['opportunities']} opportunities ({stats['changed']} changed) in {stats['seconds']} s")
 
 
 @network.command("show")

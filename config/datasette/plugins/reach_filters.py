@@ -1,32 +1,42 @@
-"""Reach filters and audience facets for the opportunities table, over `opportunity_audiences`.
+"""Reach filters and audience facets for the opportunities table.
 
 URL parameters (each works with facets, counts, `.json`, `.csv` incl. `_stream=on`, `.ics`,
 `.atom`, because they enter Datasette's own WHERE clause through `filters_from_request`):
 
 - `?_exclude_audiences=a,b` none of these audiences ("hide what I already reach")
 - `?_new_audiences=a,b`     at least one audience outside these ("reaches someone new")
-- `?_reach=1`               the same, with your profile (`network_audiences`) as the list
+- `?_reach=1`               at least one audience outside your profile (the `new_audiences` the
+                            crawl / `widen network import` derived from it)
 - `?_audiences=a,b`         at least one of these (repeat the parameter to require several)
 
 And a facet type, `audience`: `?_facet_audience=audiences` / `?_facet_audience=new_audiences`
-(or `facets: [{audience: audiences}]` in metadata) counts from the normalized table.
+(or `facets: [{audience: audiences}]` in metadata).
 
-Why not Datasette's built-ins: `_facet_array` and `__arraycontains` run `json_each` over every
-row's JSON text, ~4.5 s per facet at 1M rows (timing out at the default limit) and HTTP 400 with
-facets; every filter here is a subquery on the `(audience, opportunity_id)` index instead, and
-`_reach=1` reads the `new_audiences` flag through the partial indexes pipelines/reach.py keeps.
+How, and why (measured at 1M rows on 2 cores, bench/datasette_1m.py):
+- Datasette's `_facet_array` / `__arraycontains` run `json_each` over every row: ~4.5 s a facet.
+- `id NOT IN (SELECT opportunity_id FROM opportunity_audiences WHERE audience IN …)` costs ~2 µs
+  a row for the membership probe: 1.9 s for the count alone, again for every facet (rowids via
+  a join: 2.8 s). Too slow for an unselective exclusion.
+- So the exclusion-type filters test the row's own `audiences` JSON text for `"slug"` (exact:
+  slugs are quoted inside the array) and the covering indexes pipelines/reach.py keeps,
+  (facet column, audiences, new_audiences), make every count and facet one index scan (~0.4 s).
+  The selective `_audiences` filter does use the `(audience, opportunity_id)` index.
+- The audience facet groups the filtered rows by their audience *set* (index-only) and expands
+  each distinct set once in Python, instead of joining a link row per audience.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+from collections import Counter
 from typing import Any
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.filters import FilterArguments
-from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from datasette.utils import path_with_added_args, path_with_removed_args
 
 TABLE = "opportunities"
 LINKS = "opportunity_audiences"
@@ -39,23 +49,17 @@ def _split(values: list[str]) -> list[str]:
     return list(dict.fromkeys(x.strip() for v in values for x in v.split(",") if x.strip()))
 
 
-def _in_list(prefix: str, values: list[str], params: dict[str, Any]) -> str:
-    """`:reach_<prefix>0, …` placeholders bound to values (never interpolated)."""
+def _quoted(prefix: str, values: list[str], params: dict[str, Any]) -> list[str]:
+    """Placeholders bound to each slug as it appears inside the JSON array text: `"slug"`."""
     names = []
     for i, v in enumerate(values):
-        params[f"reach_{prefix}{i}"] = v
+        params[f"reach_{prefix}{i}"] = json.dumps(v, ensure_ascii=False)
         names.append(f":reach_{prefix}{i}")
-    return ", ".join(names)
+    return names
 
 
-def _clause(rows_op: str, audience_op: str, prefix: str, values: list[str], params: dict[str, Any]) -> str:
-    """`rowid <rows_op> (rowids of opportunities with an audience <audience_op> (values))`.
-
-    Rowids, not ids: every index on opportunities carries the rowid, so Datasette's count and
-    column facets stay index-only scans instead of reading each (wide) row for its text id.
-    """
-    return (f"rowid {rows_op} (select o.rowid from {LINKS} oa join {TABLE} o on o.id = oa.opportunity_id "
-            f"where oa.audience {audience_op} ({_in_list(prefix, values, params)}))")
+def _has(name: str) -> str:
+    return f"coalesce(instr(audiences, {name}), 0) > 0"
 
 
 @hookimpl
@@ -67,88 +71,73 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
     human: list[str] = []
     exclude = _split(request.args.getlist("_exclude_audiences"))
     if exclude:
-        where.append(_clause("not in", "in", "x", exclude, params))
+        where.append(" and ".join(f"not {_has(n)}" for n in _quoted("x", exclude, params)))
         human.append(f"reaching none of {', '.join(exclude)}")
     new = _split(request.args.getlist("_new_audiences"))
     if new:
-        where.append(_clause("in", "not in", "n", new, params))
+        # Arrays hold each slug once, so "some audience outside the list" is: more elements than
+        # listed slugs found in it.
+        found = " + ".join(f"({_has(n)})" for n in _quoted("n", new, params))
+        where.append(f"coalesce(json_array_length(audiences), 0) > {found}")
         human.append(f"reaching an audience other than {', '.join(new)}")
     for i, value in enumerate(request.args.getlist("_audiences")):
         wanted = _split([value])
         if wanted:
-            where.append(_clause("in", "in", f"a{i}_", wanted, params))
+            names = [f":reach_a{i}_{j}" for j in range(len(wanted))]
+            params.update({n[1:]: v for n, v in zip(names, wanted, strict=True)})
+            where.append(f"rowid in (select o.rowid from {LINKS} oa join {TABLE} o on o.id = oa.opportunity_id "
+                         f"where oa.audience in ({', '.join(names)}))")
             human.append(f"reaching {' or '.join(wanted)}")
     if (request.args.get("_reach") or "").lower() in _TRUE:
-        # new_audiences is what the last recompute (or the crawl) derived from your profile; the
-        # partial indexes pipelines.reach keeps on it make this page index-only at 1M rows.
         where.append(REACH_CLAUSE)
         human.append("reaching an audience your network doesn't")
     if not where:
         return None
-    return FilterArguments(where, params, human)
+    return FilterArguments([f"({w})" for w in where], params, human)
 
 
 class AudienceFacet(Facet):
-    """Facet counts of audiences (`audiences`) or of new-to-you audiences (`new_audiences`).
-
-    Without a filter (or, for `new_audiences`, with only `_reach=1`) the normalized link table is
-    counted directly. With a filter, the filtered rows are grouped by their audience *set* (the
-    JSON text, an index-only scan) and each distinct set is expanded once: tens of thousands of
-    sets instead of a million rows or a join per link row.
-    """
+    """Facet counts of audiences (`audiences`) or of new-to-you audiences (`new_audiences`):
+    the filtered rows grouped by their JSON sets (one index-only scan serves both columns), each
+    distinct set expanded once."""
 
     type = "audience"
 
     async def suggest(self) -> list[dict[str, Any]]:
         return []
 
-    def _where_tail(self) -> str | None:
-        """The WHERE part of Datasette's table SQL ('' when unfiltered), None when unknown."""
-        marker = f" from {escape_sqlite(TABLE)} "
-        return self.sql.split(marker, 1)[1].strip() if marker in self.sql else None
-
-    async def _counts(self, column: str) -> list[tuple[str, int]]:
-        tail = self._where_tail()
-        limit = self.ds.setting("facet_time_limit_ms")
-        new_only = " where new = 1" if column == "new_audiences" else ""
-        if tail == "" or (column == "new_audiences" and tail == f"where {REACH_CLAUSE}"):
-            rows = await self.ds.execute(
-                self.database, f"select audience, count(*) from {LINKS}{new_only} group by audience",
-                truncate=False, custom_time_limit=limit)
-            return [(r[0], r[1]) for r in rows.rows]
-        col = escape_sqlite(column)
+    async def _counts(self) -> dict[str, Counter[str]]:
+        """Both columns' counts from one scan: (audiences, new_audiences) pairs of the filtered rows."""
         rows = await self.ds.execute(
-            self.database, f"select {col}, count(*) from ({self.sql}) where {col} is not null group by {col}",
-            self.params, truncate=False, custom_time_limit=limit)
-        counts: dict[str, int] = {}
-        for text, n in rows.rows:
-            try:
-                values = json.loads(text)
-            except (TypeError, ValueError):
-                continue
-            for v in set(values) if isinstance(values, list) else ():
-                counts[str(v)] = counts.get(str(v), 0) + n
-        return list(counts.items())
+            self.database,
+            f"select audiences, new_audiences, count(*) from ({self.sql}) where audiences is not null "
+            "group by audiences, new_audiences",
+            self.params, truncate=False, custom_time_limit=self.ds.setting("facet_time_limit_ms"))
+        counts: dict[str, Counter[str]] = {c: Counter() for c in FACET_COLUMNS}
+        for auds, new, n in rows.rows:
+            for column, text in (("audiences", auds), ("new_audiences", new)):
+                for v in _slugs(text):
+                    counts[column][v] += n
+        return counts
 
     async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
         results: list[dict[str, Any]] = []
         timed_out: list[str] = []
-        if self.table != TABLE or not await self.ds.get_database(self.database).table_exists(LINKS):
+        configs = [(c, c["config"].get("column") or c["config"]["simple"]) for c in self.get_configs()]
+        configs = [(c, col) for c, col in configs if col in FACET_COLUMNS]
+        if self.table != TABLE or not configs:
             return results, timed_out
+        try:
+            counts = await self._counts()
+        except QueryInterrupted:
+            return results, [col for _, col in configs]
         size = self.get_facet_size()
         labels = _labels()
         chosen = set(_split(self.request.args.getlist("_audiences")))
-        for cfg in self.get_configs():
-            column = cfg["config"].get("column") or cfg["config"]["simple"]
-            if column not in FACET_COLUMNS:
-                continue
-            try:
-                counts = sorted(await self._counts(column), key=lambda vc: (-vc[1], vc[0]))
-            except QueryInterrupted:
-                timed_out.append(column)
-                continue
+        for cfg, column in configs:
+            ranked = sorted(counts[column].items(), key=lambda vc: (-vc[1], vc[0]))
             values = []
-            for value, count in counts[:size]:
+            for value, count in ranked[:size]:
                 selected = value in chosen
                 path = (path_with_removed_args(self.request, {"_audiences": value}) if selected
                         else path_with_added_args(self.request, {"_audiences": value}))
@@ -159,9 +148,21 @@ class AudienceFacet(Facet):
                 "name": column, "type": self.type, "results": values,
                 "hideable": cfg["source"] != "metadata",
                 "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet_audience": column})),
-                "truncated": len(counts) > size,
+                "truncated": len(ranked) > size,
             })
         return results, timed_out
+
+
+@functools.lru_cache(maxsize=200_000)
+def _slugs(text: str | None) -> tuple[str, ...]:
+    """The distinct slugs of one stored JSON array, parsed once per process (sets repeat a lot)."""
+    if not text:
+        return ()
+    try:
+        values = json.loads(text)
+    except ValueError:
+        return ()
+    return tuple(dict.fromkeys(str(v) for v in values)) if isinstance(values, list) else ()
 
 
 def _labels() -> dict[str, str]:

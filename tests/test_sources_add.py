@@ -118,3 +118,14 @@ def test_detects_real_saved_responses(real_site: Site, name: str, path: str, pla
     found = detect(real_site.url(path))
     assert found.platform == platform, (found.reason, found.evidence)
     Source.model_validate(found.entry(slug="real", timezone="UTC"))
+
+
+def test_append_into_an_empty_catalog(tmp_path: Path) -> None:
+    from crawlers.cli.sources import _append
+
+    cfg = write_sources(tmp_path / "sources.yml", [])
+    assert "sources: []" in cfg.read_text()
+    entry = {"slug": "new-one", "name": "New", "platform": "ical", "url": "https://example.org/cal.ics", "enabled": True}
+    _append(cfg, entry, ["iCalendar feed"], yaml.safe_dump([entry], sort_keys=False))
+    assert [s.slug for s in load_sources(cfg).sources] == ["new-one"]
+    assert "# added by `widen sources add`: iCalendar feed" in cfg.read_text()

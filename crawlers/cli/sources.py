@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from crawlers.cli.app import config_option, db_option, fail, main
-from crawlers.config import ConfigError, config_dir, load_sources
+from crawlers.config import ConfigError, audience_slugs, config_dir, load_sources
 
 
 @main.group()
@@ -89,6 +89,9 @@ def sources_add(url: str, slug: str | None, timezone: str | None, country: str |
         for line in found.evidence:
             click.echo(f"  seen: {line}", err=True)
         sys.exit(1)
+    unknown = sorted(set(audiences) - audience_slugs())
+    if unknown:
+        fail(f"unknown audience(s) {', '.join(unknown)} (see config/audiences.yml)")
     try:
         entry = found.entry(slug, timezone=timezone or found.timezone, country=country.upper() if country else None,
                             region=region, audiences=list(audiences) or None)

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import random
+import re
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -129,6 +130,14 @@ def test_metadata_is_rendered_for_any_database_name(tmp_path: Path) -> None:
     assert "mycity" in meta["databases"] and "widen" not in meta["databases"]
     assert "/mycity/not_reached" in meta["description_html"]
     assert render_metadata("widen")["databases"]["widen"]["tables"]["opportunities"]["label_column"] == "title"
+
+
+async def test_every_link_on_the_index_page_works(ds: Datasette) -> None:
+    html = (await ds.client.get("/")).text
+    links = sorted(set(re.findall(r'href="(/widen/[^"]+)"', html)))
+    assert len(links) >= 7
+    for link in links:
+        assert (await ds.client.get(link)).status_code == 200, link
 
 
 async def test_table_page_uses_metadata_facets_sort_and_hidden_tables(ds: Datasette) -> None:

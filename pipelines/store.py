@@ -11,7 +11,7 @@
   from sqlite-utils' defaults).
 - WAL mode: readers (Datasette) never block the crawl, and a killed crawl leaves a consistent file.
 - Lifecycle: nothing is ever marked cancelled for being absent; the `stale_opportunities` view
-  lists records that `STALE_AFTER_RUNS` clean runs of their source have not seen.
+  lists records that N clean runs of their source have not seen (`stale_after_runs`).
 """
 
 from __future__ import annotations
@@ -100,15 +100,42 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if "sources" not in db.table_names():
         db["sources"].create(SOURCE_COLUMNS, pk="slug")
     _fts_triggers(db)
-    db.conn.execute(f"""CREATE VIEW IF NOT EXISTS stale_opportunities AS
+    _stale_view(db)
+    if db.conn.in_transaction:  # a connection in sqlite3's default mode opened one for the FTS catch-up
+        db.conn.commit()
+
+
+def stale_after_runs() -> int:
+    """N of "not seen for N clean runs of its source": env WIDEN_STALE_AFTER_RUNS, default 3."""
+    try:
+        return max(1, int(os.environ.get("WIDEN_STALE_AFTER_RUNS") or STALE_AFTER_RUNS))
+    except ValueError:
+        return STALE_AFTER_RUNS
+
+
+def _stale_view(db: sqlite_utils.Database) -> None:
+    """`stale_opportunities`: listings their source stopped showing, for a person to check.
+
+    Counted are clean runs (finished, no errors) of the record's own source that started after
+    it was last seen: a broken or failing crawl is no evidence. Dated one-off listings whose
+    time has passed are left out (events drop off calendars once they happen); recurring and
+    undated ones (groups, roles) stay in. Nothing here changes `status`.
+    """
+    sql = f"""CREATE VIEW stale_opportunities AS
         SELECT o.id, o.title, o.kind, o.source, o.status, o.start, o.url, o.last_seen,
                (SELECT count(*) FROM crawl_runs r
                  WHERE r.source = o.source AND r.finish_reason = 'finished' AND coalesce(r.errors, 0) = 0
                    AND r.started > o.last_seen) AS runs_missed
           FROM opportunities o
-         WHERE runs_missed >= {int(STALE_AFTER_RUNS)}""")
-    if db.conn.in_transaction:  # a connection in sqlite3's default mode opened one for the FTS catch-up
-        db.conn.commit()
+         WHERE runs_missed >= {stale_after_runs()}
+           AND (o.recurrence IS NOT NULL OR coalesce(o."end", o.start) IS NULL
+                OR julianday(coalesce(o."end", o.start)) >= julianday('now'))"""
+    row = db.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'stale_opportunities'"
+                          ).fetchone()
+    if row and row[0] == sql:
+        return
+    db.conn.execute("DROP VIEW IF EXISTS stale_opportunities")
+    db.conn.execute(sql)
 
 
 def _fts_triggers(db: sqlite_utils.Database) -> None:

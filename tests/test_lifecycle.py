@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import Site, serve, widen, write_sources
 
 from crawlers.schema import FIELD_NAMES
@@ -29,7 +30,7 @@ def q(db: Path, sql: str) -> list[tuple[Any, ...]]:
 
 
 def test_missing_listing_stays_scheduled_and_turns_stale_after_three_runs(tmp_path: Path) -> None:
-    listed = {"Spring Mixer": "2026-05-05T18:00:00-05:00", "Summer Mixer": "2026-06-05T18:00:00-05:00"}
+    listed = {"Spring Mixer": "2030-05-05T18:00:00-05:00", "Summer Mixer": "2030-06-05T18:00:00-05:00"}
     site = Site()
     site.routes["/robots.txt"] = b""
     site.routes["/events/"] = lambda req: PAGE.format(events=",".join(
@@ -50,10 +51,10 @@ def test_missing_listing_stays_scheduled_and_turns_stale_after_three_runs(tmp_pa
     assert stale[STALE_AFTER_RUNS] == [("Summer Mixer", STALE_AFTER_RUNS)]
 
 
-def _rec(n: int) -> dict[str, Any]:
+def _rec(n: int, **kw: Any) -> dict[str, Any]:
     rec: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
     rec.update(id=f"src:{n}", kind="networking_event", title=f"Event {n}", source="src", status="scheduled")
-    return rec
+    return {**rec, **kw}
 
 
 def _run(store: Store, started: str, **values: Any) -> None:
@@ -79,5 +80,32 @@ def test_failed_runs_and_other_sources_do_not_count(tmp_path: Path) -> None:
         store.write([_rec(1)], now="2026-04-08T00:00:00+00:00")  # seen again: no longer stale
         assert store.db.conn.execute("SELECT id FROM stale_opportunities").fetchall() == []
         assert store.db.conn.execute("SELECT status FROM opportunities").fetchall() == [("scheduled",)]
+    finally:
+        store.db.conn.close()
+
+
+def test_events_that_have_happened_are_not_stale(tmp_path: Path) -> None:
+    """Calendars drop events once they are over; that absence is expected, not suspicious."""
+    store = Store(tmp_path / "w.db")
+    try:
+        store.write([_rec(1, start="2020-05-05T18:00:00-05:00"),  # over
+                     _rec(2, start="2020-05-05T18:00:00-05:00", recurrence="RRULE:FREQ=WEEKLY"),  # still meets
+                     _rec(3, start="2099-05-05T18:00:00-05:00"),  # ahead
+                     _rec(4, kind="board_seat")], now="2026-04-01T00:00:00+00:00")  # undated role
+        for day in (2, 3, 4):
+            _run(store, f"2026-04-0{day}T00:00:00+00:00", finish_reason="finished", errors=0)
+        got = [r[0] for r in store.db.conn.execute("SELECT id FROM stale_opportunities ORDER BY id")]
+        assert got == ["src:2", "src:3", "src:4"]
+    finally:
+        store.db.conn.close()
+
+
+def test_the_number_of_runs_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WIDEN_STALE_AFTER_RUNS", "1")
+    store = Store(tmp_path / "w.db")
+    try:
+        store.write([_rec(1)], now="2026-04-01T00:00:00+00:00")
+        _run(store, "2026-04-02T00:00:00+00:00", finish_reason="finished", errors=0)
+        assert store.db.conn.execute("SELECT id, runs_missed FROM stale_opportunities").fetchall() == [("src:1", 1)]
     finally:
         store.db.conn.close()

@@ -130,3 +130,18 @@ async def test_single_card_exports_one_event(db: Path) -> None:
     rid = make_id("ev", native_id="2").replace(":", "~3A")
     _, cal = await feed(db, f"/widen/opportunities/{rid}.ics")
     assert [str(e["SUMMARY"]) for e in cal.walk("VEVENT")] == ["Veterans Lunch"]
+
+
+async def test_unknown_zone_falls_back_to_utc_and_a_broken_rule_is_left_out(tmp_path: Path) -> None:
+    db = make_db(tmp_path / "widen.db", [
+        rec("odd", 1, title="Zone typo", start="2026-05-01T18:00:00-05:00", timezone="America/Chicag"),
+        rec("odd", 2, title="Bad rule", start="2026-05-02T18:00:00-05:00", recurrence="RRULE:FREQ=SOMETIMES"),
+        rec("odd", 3, title="Text rule", start="2026-05-03T18:00:00-05:00", recurrence="2nd Tuesday monthly"),
+    ])
+    _, cal = await feed(db, "/widen/opportunities.ics")
+    ev = by_title(cal)
+    typo = ev["Zone typo"]["DTSTART"]
+    assert "TZID" not in typo.params and typo.dt.isoformat() == "2026-05-01T23:00:00+00:00"
+    assert "RRULE" not in ev["Bad rule"] and "RRULE" not in ev["Text rule"]
+    assert {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")} == {"America/Chicago"}
+    assert not cal.get_missing_tzids()

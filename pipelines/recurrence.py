@@ -268,6 +268,7 @@ def parse_schedule(text: str) -> Schedule | None:
         return None
     s = " " + re.sub(r"\s+", " ", text.lower().replace("\u2019", "'")) + " "
     s = s.replace("&", " and ").replace("\u2013", "-").replace("\u2014", "-")
+    s = re.sub(r"\b12(?:[:.]00)?\s*(noon|midnight)\b", r"\1", s)  # "12:00 noon" is one time, not two
     if _HEDGES.search(s) or _ALTERNATIVE.search(s):
         return None
     try:

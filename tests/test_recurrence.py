@@ -47,6 +47,9 @@ ROWS: list[tuple[str, str | None, dt.time | None]] = [
     ("Toastmasters: every Thursday 12:00-1:00pm", "FREQ=WEEKLY;BYDAY=TH", T(12)),
     ("Breakfast club, every Friday 7.30am", "FREQ=WEEKLY;BYDAY=FR", T(7, 30)),
     ("every second Tuesday of the month, 11:30am-1pm", "FREQ=MONTHLY;BYDAY=2TU", T(11, 30)),
+    ("Meets 1st and 3rd Wednesdays at 12:00 noon", "FREQ=MONTHLY;BYDAY=1WE,3WE", T(12)),
+    ("We meet the 3rd Thursday of each month from 6:00 to 8:00 PM", "FREQ=MONTHLY;BYDAY=3TH", T(18)),
+    ("Every Tuesday and Thursday 9-10am", "FREQ=WEEKLY;BYDAY=TU,TH", T(9)),
     ("every Tuesday at 7", "FREQ=WEEKLY;BYDAY=TU", None),  # "7": am or pm? the day is sure, the time not
     # refused: two readings, or not a schedule at all
     ("every second Tuesday", None, None),  # fortnightly (UK) or 2nd of the month?
@@ -61,6 +64,8 @@ ROWS: list[tuple[str, str | None, dt.time | None]] = [
     ("Meeting dates TBD", None, None),
     ("The Tuesday Club meets at noon", None, None),
     ("quarterly on the first Monday", None, None),
+    ("every 4th Monday", None, None),  # every four weeks, or the 4th Monday of the month?
+    ("Wednesdays at 6pm (doors 5:30)", None, None),  # two times, one of them without am/pm
 ]
 
 

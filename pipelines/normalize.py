@@ -176,6 +176,27 @@ def _place(raw: dict[str, Any], rec: dict[str, Any], ctx: SourceContext) -> None
             rec["country"] = rec["country"] or hit["countrycode"]
 
 
+def _place_from_description(rec: dict[str, Any], ctx: SourceContext) -> None:
+    """A listing with no place fields: the address its description gives (one), or the state all agree on.
+
+    Agency calendars put "Crowne Plaza, 3000 North Dirksen Parkway, Springfield, IL" or a list of
+    videoconference sites in the body text only.
+    """
+    country = rec["country"] or ctx.country or place.country_of_zone(when.zone_name(ctx.tz))
+    if country != "US":
+        return
+    found = place.addresses_in(rec.get("description"), country)
+    if not found:
+        return
+    if len({(a.get("address"), a.get("city")) for a in found}) == 1:
+        a = found[0]
+        rec["venue"], rec["address"], rec["city"] = a.get("venue"), a.get("address"), a.get("city")
+        rec["region"] = a.get("region") or place.common_region([a["city"]])
+    else:
+        rec["region"] = place.common_region([a["city"] for a in found])
+    rec["country"] = rec["country"] or country
+
+
 def _wall(w: when.When, tz: str | None) -> dt.datetime | dt.date:
     """What a clock on the wall shows for a parsed time (in the place's zone when known)."""
     v = w.value
@@ -283,6 +304,8 @@ def normalize(raw: dict[str, Any], ctx: SourceContext) -> dict[str, Any]:
     rec["commitment"] = raw.get("commitment") or ("recurring" if rec["recurrence"] else (
         "ongoing" if raw.get("ongoing") and not rec["start"] else None))
 
+    if not any(rec[k] for k in ("venue", "address", "city", "region")) and not rec["online"]:
+        _place_from_description(rec, ctx)
     rec["_location"] = text.clean_title(raw.get("location_text")) or ", ".join(
         str(rec[k]) for k in ("venue", "address", "city") if rec.get(k)) or None
     occ = _occurrences(raw, rec, ctx)

@@ -255,3 +255,50 @@ def country_of_zone(tz: str | None) -> str | None:
     if not tz:
         return None
     return _zone_countries().get(tz)
+
+
+_STREET = re.compile(
+    r"(?P<street>\b\d{1,5}\s+(?:[NSEW]\.?\s+)?(?:[A-Z0-9][\w.'’-]*\s+){0,4}?"
+    r"(?:St|Street|Ave|Avenue|Blvd|Boulevard|Rd|Road|Dr|Drive|Pkwy|Parkway|Way|Ln|Lane|Pl|Place|Ct|Court|"
+    r"Sq|Square|Hwy|Highway|Plaza|Terrace|Ter|Circle|Cir)\b\.?)"
+    r"(?P<rest>(?:,?\s*(?:Room|Rm|Suite|Ste|Floor|Fl|Unit|#)[^,\n]*|,?\s*\d+(?:st|nd|rd|th)\s+Floor[^,\n]*)*)"
+    r",?\s+(?P<city>[A-Z][A-Za-z.'’ -]{1,30}?)(?:,\s*(?P<state>[A-Z]{2})\b|\s*$|\s*\n|(?=\s+[A-Z][a-z]+\s))",
+    re.M)
+
+
+def addresses_in(text: str | None, country: str | None = "US") -> list[dict[str, str]]:
+    """US-style street addresses inside running text ("… 3000 North Dirksen Parkway, Springfield, IL").
+
+    Only lines whose city the gazetteer knows (in `country`) count, so sentence fragments that
+    merely contain a number are not taken for addresses. A venue name directly before the
+    street number on the same line is kept.
+    """
+    out = []
+    if not text:
+        return out
+    for m in _STREET.finditer(text):
+        city = m.group("city").strip(" .")
+        state = m.group("state")
+        if city_record(city, country, state) is None:
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start:m.start()].strip(" ,:-")
+        if not before:  # the venue is often the line above the street
+            prev = text[text.rfind("\n", 0, max(line_start - 1, 0)) + 1:max(line_start - 1, 0)].strip(" ,:-")
+            before = prev if not re.search(r"\d|:", prev) else ""
+        venue = before if before and len(before) < 80 and before[:1].isupper() and not re.search(
+            r"\b(at|located|meet|will|form|agenda|contact)\b", before, re.I) else None
+        out.append({k: v for k, v in {"venue": venue, "address": (m.group("street") + m.group("rest")).strip(" ,"),
+                                      "city": city, "region": state}.items() if v})
+    return out
+
+
+def common_region(cities: list[str], country: str | None = "US") -> str | None:
+    """The one US state every named city can be in (Chicago + Springfield -> IL), else None."""
+    if country != "US" or not cities:
+        return None
+    common: set[str] | None = None
+    for c in cities:
+        states = {x["admin1code"] for x in _gazetteer()[0].get(_fold(c), []) if x["countrycode"] == "US"}
+        common = states if common is None else common & states
+    return next(iter(common)) if common and len(common) == 1 else None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lxml import html as lxml_html
+
 from crawlers.extract.html_util import absolute, first, text_of
 
 ROWS = ("//*[contains(@class,'view-content')]//*[(self::tr or contains(concat(' ', @class, ' '), ' views-row ')"
@@ -52,6 +54,6 @@ def extract(tree: Any, base: str) -> list[dict[str, Any]]:
         desc = first(row.xpath(".//*[contains(@class,'description') or contains(@class,'body')]"))
         out.append({k: v for k, v in {
             "title": title, "url": url, "start": start, "end": end,
-            "description": text_of(desc) if desc is not None else None,
+            "description_html": lxml_html.tostring(desc, encoding="unicode") if desc is not None else None,
         }.items() if v})
     return out

@@ -96,6 +96,25 @@ def mobilizon(site: Site) -> PlatformSite:
                         detect_url=site.url("/@chtidevs"), extra={"graphql_pages": pages})
 
 
+def mobilizon_old(site: Site) -> PlatformSite:
+    """An older instance rejecting the query's fields: the group's iCal feed is read instead."""
+    from sites.calendars import ics, ics_response
+
+    feed = ics("-//Mobilizon//EN", [{"uid": f"m{i}@mobilizon.test", "title": t, "start": day(i + 9, 19),
+                                     "end": day(i + 9, 21), "url": site.url(f"/events/m{i}")}
+                                    for i, t in enumerate(["Repair café", "Soirée jeux"])], tz="Europe/Paris")
+    site.routes.update({
+        "/robots.txt": robots("/@cafe/members"),
+        "/api/graphql": as_json({"errors": [{"message": 'Unknown argument "afterDatetime" on field "organizedEvents"'}]}),
+        "/@cafe/feed/ics": ics_response(feed),
+        "/@cafe": html("<h1>Café</h1><a href='/@cafe/members'>members</a>"),
+    })
+    return PlatformSite("mobilizon", site, {"slug": "t-mobilizon-old", "platform": "mobilizon", "url": site.url("/@cafe"),
+                                            "timezone": "Europe/Paris", "country": "FR", "options": FAST},
+                        must_fetch=["/api/graphql", "/@cafe/feed/ics"], never_fetch="/@cafe/members", items=2,
+                        no_detect="same platform as mobilizon (its fallback route)")
+
+
 def bevy_event(site: Site, i: int, title: str) -> dict[str, Any]:
     start = day(i + 10, 18)
     return {"id": 80000 + i, "title": title, "start_date": f"{start:%Y-%m-%dT%H:%M:%S}-06:00",
@@ -133,3 +152,18 @@ def bevy(site: Site) -> PlatformSite:
                                        "options": FAST},
                         must_fetch=["/api/chapter_region", base], never_fetch="/gdg-test/private/", items=3,
                         detect_url=site.url("/gdg-test/"), extra={"pages": 2, "pages_path": base})
+
+
+def bevy_nested(site: Site) -> PlatformSite:
+    """A directory nesting chapters under regions (the live endpoint's newer shape); one events page."""
+    directory = [{"id": 1, "title": "North America", "chapters": [
+        {"id": 935, "title": "GDG Test", "relative_url": "/gdg-test/", "url": site.url("/gdg-test/")}]},
+        {"id": 2, "title": "Europe", "chapters": [
+            {"id": 995, "title": "GDG Other", "relative_url": "/gdg-other/", "url": site.url("/gdg-other/")}]}]
+    base = "/api/event_slim/for_chapter/995/"
+    site.routes.update({"/robots.txt": robots("/gdg-other/private/"), "/api/chapter_region": as_json(directory),
+                        base: as_json({"links": {"next": None}, "results": [bevy_event(site, 5, "I/O Extended")]})})
+    return PlatformSite("bevy", site, {"slug": "t-bevy-nested", "platform": "bevy", "url": site.url("/gdg-other/"),
+                                       "options": FAST},
+                        must_fetch=["/api/chapter_region", base], never_fetch="/gdg-other/private/", items=1,
+                        no_detect="same platform as bevy")

@@ -123,6 +123,27 @@ def tribe(site: Site) -> PlatformSite:
                         extra={"pages": 2})
 
 
+def tribe_subdir(site: Site) -> PlatformSite:
+    """WordPress installed under /wp/: the default REST path 404s, the page's X-TEC-API-ROOT names the real root."""
+    root = "/wp/wp-json/tribe/events/v1/"
+    titles = ["Asian American Business Forum", "Accountants' Breakfast"]
+
+    def events(req: Request) -> Any:
+        return as_json({"events": [tec_event(site, i, t) for i, t in enumerate(titles)], "total": 2, "total_pages": 1,
+                        "rest_url": site.url(req.path)})
+
+    site.routes.update({
+        "/robots.txt": robots("/wp/wp-admin/"),
+        "/wp/": (200, {"X-TEC-API-VERSION": "v1", "X-TEC-API-ROOT": site.url(root)},
+                 html("<a href='/wp/wp-admin/'>admin</a>")),
+        root + "events": events,
+    })
+    return PlatformSite("tribe", site, {"slug": "t-tribe-subdir", "platform": "tribe", "url": site.url("/wp/"),
+                                        "options": FAST},
+                        must_fetch=["/wp-json/tribe/events/v1/events", "/wp/", root + "events"],
+                        never_fetch="/wp/wp-admin/", items=2, detect_url=site.url("/wp/"))
+
+
 def tribe_list_article(site: Site, i: int, title: str) -> str:
     start = day(i + 4)
     return f"""<article class="tribe-events-calendar-list__event tribe-common-g-row">

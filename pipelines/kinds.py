@@ -91,7 +91,7 @@ def classify_kind(rec: dict[str, Any]) -> tuple[str, str]:
     title = rec.get("title") or ""
     desc = (rec.get("description") or "")[:800]
     hint = _hint(rec)
-    dated = bool(rec.get("start") or rec.get("next_start"))
+    dated = bool(rec.get("start"))  # a group's schedule gives next_start, not a dated listing
 
     board = BOARD_CUES.search(title)
     meeting = MEETING_CUES.search(title)

@@ -92,6 +92,13 @@ def test_kind(title: str, start: str | None, hint: str | None, desc: str, kind: 
     assert cue in reason.lower()
 
 
+def test_a_group_with_a_schedule_is_a_group() -> None:
+    """A schedule parsed from text gives next_start, but the listing is the group, not one meeting."""
+    rec = {"title": "Lakeview Toastmasters", "description": "Meets Tuesdays 7:00 PM",
+           "recurrence": "RRULE:FREQ=WEEKLY;BYDAY=TU", "next_start": "2026-03-03T19:00:00-06:00"}
+    assert classify_kind(rec) == (G, "no date, ongoing group: toastmasters")
+
+
 def test_source_reason_is_kept_when_the_hint_decides() -> None:
     rec = {"title": "Chicago Women in Data", "kind": G, "kind_reason": "listed organization (schema.org ItemList)"}
     assert classify_kind(rec) == (G, "listed organization (schema.org ItemList)")

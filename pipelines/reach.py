@@ -159,12 +159,15 @@ class Reach:
 REACH_FACETS = ("kind", "region", "attendance", "cost", "source")
 
 
+REACH_INDEXES = {"idx_opportunities_reach": "audiences, new_audiences",
+                 **{f"idx_opportunities_reach_{c}": f'"{c}", audiences, new_audiences' for c in REACH_FACETS}}
+BULK = 20_000  # above this many changed rows, rebuilding the reach indexes beats updating them
+
+
 def ensure_reach_indexes(conn: sqlite3.Connection) -> None:
     """Indexes the reach filters and audience facets rely on at 1M rows (idempotent)."""
-    conn.execute("CREATE INDEX IF NOT EXISTS idx_opportunities_reach ON opportunities(audiences, new_audiences)")
-    for col in REACH_FACETS:
-        conn.execute(f'CREATE INDEX IF NOT EXISTS idx_opportunities_reach_{col} '
-                     f'ON opportunities("{col}", audiences, new_audiences)')
+    for name, cols in REACH_INDEXES.items():
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON opportunities({cols})")
 
 
 def recompute(db_path: str | Path, profile: Profile | None = None, batch: int = 50_000) -> dict[str, float]:
@@ -191,7 +194,14 @@ def recompute(db_path: str | Path, profile: Profile | None = None, batch: int = 
             conn.execute("DELETE FROM reach_sets")
             for i in range(0, len(rows), batch):
                 conn.executemany("INSERT INTO reach_sets VALUES (?, ?, ?)", rows[i:i + batch])
-            # Only rows whose values change are written: each write also rewrites the reach indexes.
+            # Only rows whose values change are written; when most do (a new profile), the reach
+            # indexes are dropped and rebuilt once afterwards instead of updated row by row.
+            changing = conn.execute(
+                "SELECT count(*) FROM opportunities o JOIN reach_sets s ON s.aud = o.audiences "
+                "WHERE o.new_audiences IS NOT s.new OR o.reach_score IS NOT s.score").fetchone()[0]
+            if changing > BULK:
+                for name in REACH_INDEXES:
+                    conn.execute(f"DROP INDEX IF EXISTS {name}")
             n = conn.execute("UPDATE opportunities SET new_audiences = s.new, reach_score = s.score FROM reach_sets s "
                              "WHERE s.aud = opportunities.audiences AND (opportunities.new_audiences IS NOT s.new "
                              "OR opportunities.reach_score IS NOT s.score)").rowcount

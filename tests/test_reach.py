@@ -152,3 +152,17 @@ def test_fast_constraint_equals_networkx_on_many_joins():
     for aud in (["tech"], ["women", "tech"], ["hunger"], ["data", "women", "veterans", "faith"],
                 ["not_in_taxonomy", "tech"]):
         assert r.constraint_after(aud) == approx(ego_constraint(join(r.graph, aud)))
+
+
+def test_bulk_recompute_rebuilds_the_reach_indexes(tmp_path, monkeypatch):
+    import pipelines.reach as reach
+
+    db = _db_with(tmp_path, [["tech"], ["hunger"], ["women", "tech"]])
+    monkeypatch.setattr(reach, "BULK", 0)  # every change counts as bulk
+    recompute(db, Profile(weights={"hunger": 4}))
+    got = _rows(db)
+    assert got["rows"]["s:1"][0] is None and got["rows"]["s:0"][0] == ["tech"]
+    conn = sqlite3.connect(db)
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    conn.close()
+    assert set(reach.REACH_INDEXES) <= names

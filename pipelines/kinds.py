@@ -35,7 +35,7 @@ KIND_SYNONYMS = {
 }
 
 BOARD_CUES = re.compile(
-    r"\b(trustees?|(?:charity |board |group )?treasurer|school governors?|governors?(?!'s)(?! ball)\b|"
+    r"\b(trustees?|(?:charity |board |group )?treasurer|school governors?|governors?(?!['’]s)(?! ball)\b|"
     r"board (?:members?|seats?|directors?|vacanc\w*|positions?|roles?|openings?|trustees?)|"
     r"board of (?:directors|trustees|governors)|join (?:our|the) board|non-?executive director|"
     r"committee? members?|management committee|commissioners?|"

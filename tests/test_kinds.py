@@ -81,6 +81,7 @@ ROWS: list[tuple[str, str | None, str | None, str, str, str]] = [
     ("SEMpdx Networking Event", D, None, "", E, "dated"),
     ("Volunteer Appreciation Night", D, None, "", E, "dated"),  # about volunteering, not a role
     ("Startup Leaders Summit", D, E, "", E, "hint"),
+    ("Governor’s Ball", D, None, "", E, "dated"),  # a governor's party, not a governor's seat
     ("Entrepreneurship Boot Camp Session 2, Marketing Plan", D, E, "", E, "hint"),
 ]
 

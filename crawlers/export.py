@@ -142,7 +142,7 @@ def unpaged_sql(sql: str, table: str | None) -> str:
 
 
 def renderer_query(sql: str | None, table: str | None, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The full query (and its parameters) behind any page an output renderer is asked for.
+    """The full query (and its parameters) behind any page an output renderer is asked for, to wrap.
 
     Table pages and queries: `unpaged_sql`. A row page has no SQL in its data, so it is rebuilt
     from the row's primary key.
@@ -154,7 +154,9 @@ def renderer_query(sql: str | None, table: str | None, data: dict[str, Any]) -> 
         where = " and ".join(f"{escape_sqlite(pk)} = :pk{i}" for i, pk in enumerate(pks))
         params = {f"pk{i}": v for i, v in enumerate(data.get("primary_key_values") or [])}
         return f"select * from {escape_sqlite(table)} where {where}", params
-    return unpaged_sql(sql or "", table), (data.get("query") or {}).get("params") or {}
+    # Callers wrap it as a subquery: no trailing `;`, and they put it on its own lines so a
+    # trailing `-- comment` cannot swallow their closing parenthesis.
+    return unpaged_sql(sql or "", table).rstrip().rstrip(";"), (data.get("query") or {}).get("params") or {}
 
 
 async def stream_query(datasette: Any, database: str, sql: str, params: dict[str, Any] | None,

@@ -145,3 +145,11 @@ async def test_unknown_zone_falls_back_to_utc_and_a_broken_rule_is_left_out(tmp_
     assert "RRULE" not in ev["Bad rule"] and "RRULE" not in ev["Text rule"]
     assert {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")} == {"America/Chicago"}
     assert not cal.get_missing_tzids()
+
+
+async def test_arbitrary_sql_feed_when_sql_is_allowed(db: Path) -> None:
+    sql = "select id, title, start, \"end\", timezone from opportunities where start is not null -- dated only"
+    r = await app(db, default_allow_sql=True).client.get("/widen.ics", params={"sql": sql})
+    assert r.status_code == 200, r.text[:300]
+    cal = Calendar.from_ical(r.text)
+    assert len(cal.walk("VEVENT")) == 7 and not cal.get_missing_tzids()

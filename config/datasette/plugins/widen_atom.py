@@ -92,7 +92,7 @@ async def _render(datasette: Any, request: Any, database: str, table: str | None
     else:
         cols = set(data.get("columns") or [])
     order = "order by first_seen desc, id" if "first_seen" in cols else ""
-    feed_sql = f"select * from ({base}) {order} limit {size}"
+    feed_sql = f"select * from (\n{base}\n) {order} limit {size}"
     rows = [dict(r) async for r in stream_query(datasette, database, feed_sql, params)]
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

@@ -172,7 +172,7 @@ async def _render(datasette: Any, request: Any, database: str, table: str | None
     if {"timezone", "start"} <= cols:
         # First pass: which zones (and date span) the feed uses, so VTIMEZONEs come first.
         hi = 'coalesce("end", start)' if "end" in cols else "start"
-        zsql = (f"select timezone, min(start) as lo, max({hi}) as hi from ({full}) "
+        zsql = (f"select timezone, min(start) as lo, max({hi}) as hi from (\n{full}\n) "
                 f"where timezone is not null and start is not null group by timezone")
         zones = [dict(r) async for r in stream_query(datasette, database, zsql, params)]
     name = query_name or table or database

@@ -43,6 +43,9 @@ async def test_feed_validates_with_uid_dtstamp_and_a_vtimezone_for_every_tzid(db
     assert {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")} == tzids
     assert not cal.get_missing_tzids()
     assert "END:VCALENDAR" in text.splitlines()[-1] and text.count("BEGIN:VCALENDAR") == 1
+    lines = text.split("\r\n")
+    assert lines[-1] == "" and not any("\n" in line or "\r" in line for line in lines)  # CRLF only
+    assert max(len(line.encode("utf-8")) for line in lines) <= 75  # folded as RFC 5545 requires
     assert str(cal["VERSION"]) == "2.0" and cal.get("PRODID")
 
 

@@ -409,6 +409,26 @@ def test_meetup_graphql_events_duration_online_and_status() -> None:
     assert remote["end"] == "2025-04-20T13:00-04:00"
 
 
+def test_meetup_graphql_single_event_and_bare_group() -> None:
+    event = {"data": {"event": {"id": "e9", "title": "Founders Coffee", "dateTime": "2025-05-01T08:00+01:00",
+                                "eventUrl": "https://www.meetup.com/f/events/e9/", "group": {"urlname": "f", "name": "F"}}}}
+    (e,) = run(event)
+    assert (e["title"], e["organizer"], e["kind"]) == ("Founders Coffee", "F", "networking_event")
+    group = {"data": {"groupByUrlname": {"id": "7", "name": "Women Who Code", "urlname": "wwcode", "city": "Oslo",
+                                         "country": "no", "upcomingEvents": {"edges": []}}}}
+    (g,) = run(group)
+    assert g["kind"] == "networking_group" and g["url"] == "https://www.meetup.com/wwcode/"
+
+
+def test_mobilize_single_event_and_doit_organisation_search() -> None:
+    single = {"data": MOBILIZE_EVENTS["data"][0]}
+    assert [x["title"] for x in run(single)] == ["Weekend Canvass"]
+    orgs = {"data": {"items": [{"id": "o1", "name": "Age UK Harrow", "active_opportunities_count": 4,
+                                "created": "2014-10-27T09:50:29+00:00"}]},
+            "links": {}, "meta": {"tenant": "doittrust"}}
+    assert claimed_by(orgs) == "doit" and run(orgs) == []
+
+
 def test_eventbrite_local_time_in_zone_venue_and_status() -> None:
     (e,) = run(EVENTBRITE)
     assert (e["start"], e["timezone"]) == ("2025-04-03T08:00:00", "Europe/Berlin")

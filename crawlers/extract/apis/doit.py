@@ -6,7 +6,8 @@ ongoing volunteer role: `specific_start_date`/`specific_end_date` are when the a
 not when anyone volunteers, so they are not the role's dates. v1 keeps the address on the
 item (`address_1`, `city`, `postcode`, or a named area in `location.name` when the city is
 empty); v2 moves it into `locations[]`. `for_recruiter` is the organisation a volunteer
-deals with. An organisation profile (`data.recruiter`) lists no roles, so it yields nothing.
+deals with. Organisations (a profile's `data.recruiter`, or `/v1/orgs` search items) are who
+recruits, not roles, so they yield nothing: their roles come from their opportunities endpoint.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ def detect(doc: Any) -> bool:
     items = dicts(data["items"])
     if not items:
         return "tenant" in doc["meta"]  # an empty last page is still Do-it's
-    return any("for_recruiter" in i or "specific_start_date" in i for i in items)
+    return any("for_recruiter" in i or "specific_start_date" in i or _is_org(i) for i in items)
+
+
+def _is_org(item: dict[str, Any]) -> bool:
+    """An organisation record (`/v1/orgs` search results): who recruits, not a role."""
+    return "active_opportunities_count" in item or "is_volunteer_center" in item
 
 
 def _place(item: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +60,8 @@ def listings(doc: dict[str, Any], ctx: Any = None) -> list[dict[str, Any]]:
     """One volunteer role per item."""
     out = []
     for item in dicts(dig(doc, "data", "items")):
+        if _is_org(item):
+            continue  # organisations list no roles themselves, like the profile page
         org = item.get("for_recruiter") if isinstance(item.get("for_recruiter"), dict) else {}
         owner = item.get("owner_recruiter") if isinstance(item.get("owner_recruiter"), dict) else {}
         org = org or owner

@@ -53,11 +53,9 @@ def detect(doc: Any) -> bool:
     data = doc.get("data")
     if not isinstance(data, dict):
         return False
-    return any(isinstance(n, dict) and isinstance(n.get("edges"), list)
-               and any(_is_gql_event(dig(e, "node")) or _is_gql_group(dig(e, "node"))
-                       or _is_gql_event(dig(e, "node", "result")) or _is_gql_group(dig(e, "node", "result"))
-                       for e in n["edges"])
-               for n in walk(data))
+    # Meetup's GraphQL names: groups have `urlname`, events `dateTime` + `eventUrl`/`group.urlname`.
+    return any(_is_gql_group(n) or (_is_gql_event(n) and ("eventUrl" in n or isinstance(n.get("group"), dict)))
+               for n in walk(data) if isinstance(n, dict))
 
 
 def _duration(value: Any) -> dt.timedelta | None:
@@ -172,28 +170,46 @@ def _gql_event(e: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _gql_items(data: Any) -> list[dict[str, Any]]:
+    """Events and groups anywhere under `data`, in document order, each once.
+
+    Edges, `nodes` lists and single objects (`event(id:)`, `groupByUrlname`) all count. A group
+    that carries its events (`upcomingEvents`) stands for the page of those events, not a listing
+    itself, and the group inside an event is that event's organizer.
+    """
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("result"), dict) and set(node) <= {"id", "result", "__typename", "node"}:
+            stack.append(node["result"])
+            continue
+        key = f"{node.get('__typename', '')}:{node.get('id')}"
+        if _is_gql_event(node):
+            if node.get("id") is None or key not in seen:
+                seen.add(key)
+                out.append(_gql_event(node))
+            continue
+        children = [v for v in node.values() if isinstance(v, (dict, list))]
+        carries_events = any(_is_gql_event(x) for x in walk(children))
+        if _is_gql_group(node) and not carries_events:
+            if node.get("id") is None or key not in seen:
+                seen.add(key)
+                out.append(_group(node))
+            continue
+        stack.extend(reversed(children))
+    return out
+
+
 def listings(doc: Any, ctx: Any = None) -> list[dict[str, Any]]:
     if isinstance(doc, dict) and isinstance(doc.get("data"), dict):
-        out: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        for node in walk(doc["data"]):
-            if not isinstance(node, dict) or not isinstance(node.get("edges"), list):
-                continue
-            for edge in dicts(node["edges"]):
-                item = edge.get("node")
-                if isinstance(dig(item, "result"), dict):
-                    item = item["result"]
-                if not isinstance(item, dict):
-                    continue
-                key = f"{item.get('__typename', '')}:{item.get('id')}"
-                if item.get("id") is not None and key in seen:
-                    continue
-                seen.add(key)
-                if _is_gql_event(item):
-                    out.append(_gql_event(item))
-                elif _is_gql_group(item):
-                    out.append(_group(item))
-        return out
+        return _gql_items(doc["data"])
     items = doc if isinstance(doc, list) else doc.get("results") if isinstance(doc.get("results"), list) else [doc]
     return [_rest_event(i) if _is_rest_event(i) else _group(i) for i in dicts(items)
             if _is_rest_event(i) or _is_rest_group(i)]

@@ -15,8 +15,17 @@ from typing import Any
 from crawlers.extract.apis._common import as_bool, description, dicts, dig, epoch, first, joined, text
 
 
+def _items(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The page's objects: `data` is a list on list endpoints, one object on `/events/<id>`."""
+    return dicts(doc.get("data"))
+
+
 def detect(doc: Any) -> bool:
-    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list) or "count" not in doc:
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), (list, dict)):
+        return False
+    if isinstance(doc["data"], dict):
+        return "timeslots" in doc["data"] and "browser_url" in doc["data"]
+    if "count" not in doc:
         return False
     items = dicts(doc["data"])
     return bool(items) and all("timeslots" in i or "org_type" in i or "event_feed_url" in i for i in items)
@@ -79,4 +88,4 @@ def listings(doc: dict[str, Any], ctx: Any = None) -> list[dict[str, Any]]:
     now = getattr(ctx, "now", None) or dt.datetime.now(dt.UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=dt.UTC)
-    return [_event(i, now) if "timeslots" in i else _organization(i) for i in dicts(doc.get("data"))]
+    return [_event(i, now) if "timeslots" in i else _organization(i) for i in _items(doc)]

@@ -325,3 +325,61 @@ def meetup_fallback(site: Site) -> PlatformSite:
                                          "options": FAST},
                         must_fetch=["/vets-in-tech/events/ical/", "/vets-in-tech/"],
                         never_fetch="/vets-in-tech/events/rss/", items=2, no_detect="same platform as meetup (its fallback route)")
+
+
+def schemaorg_sitemap(site: Site) -> PlatformSite:
+    """A sitemap index → a sitemap of event pages (`detail_pattern` keeps only /event/ URLs)."""
+    pages = {"/event/hr-leaders-lunch/": "HR Leaders Lunch", "/event/members-only-gala/": "Members-only Gala",
+             "/event/design-crit-night/": "Design Crit Night"}
+
+    def page(path: str, i: int) -> str:
+        ld = {"@context": "https://schema.org", "@type": "Event", "name": pages[path], "url": site.url(path),
+              "startDate": f"{day(i + 20):%Y-%m-%dT%H:%M:%S}+00:00", "location": {"@type": "Place", "name": "Hub",
+                                                                              "address": "2 Quay St, Manchester"}}
+        return html(f"<h1>{pages[path]}</h1>", head=f"<script type='application/ld+json'>{json.dumps(ld)}</script>")
+
+    urls = "".join(f"<url><loc>{site.url(p)}</loc></url>" for p in [*pages, "/about/"])
+    site.routes.update({
+        "/robots.txt": robots("/event/members-only-gala/"),
+        "/sitemap_index.xml": ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex '
+                               'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>'
+                               f'{site.url("/event-sitemap.xml")}</loc></sitemap></sitemapindex>'),
+        "/event-sitemap.xml": ('<?xml version="1.0" encoding="UTF-8"?><urlset '
+                               f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'),
+        "/about/": html("<h1>About</h1>"),
+        **{p: page(p, i) for i, p in enumerate(pages)},
+    })
+    return PlatformSite("schemaorg", site, {"slug": "t-schemaorg-sitemap", "platform": "schemaorg",
+                                            "url": site.url("/sitemap_index.xml"), "timezone": "Europe/London",
+                                            "country": "GB", "options": {**FAST, "detail_pattern": "/event/"}},
+                        must_fetch=["/sitemap_index.xml", "/event-sitemap.xml", "/event/hr-leaders-lunch/",
+                                    "/event/design-crit-night/"],
+                        never_fetch="/about/", items=2, no_detect="a sitemap is configured, not detected")
+
+
+def meetup_rss(site: Site) -> PlatformSite:
+    """Empty iCal, no JSON-LD on the group page, RSS allowed: RSS items lead to event pages (JSON-LD)."""
+    ids = [501, 502]
+
+    def event_page(i: int, eid: int) -> str:
+        ld = {"@context": "https://schema.org", "@type": "Event", "name": f"Parents in Tech coffee #{i + 1}",
+              "url": site.url(f"/parents-tech/events/{eid}/"), "startDate": f"{day(i + 11, 9):%Y-%m-%dT%H:%M:%S}-05:00"}
+        return html("<h1>event</h1>", head=f"<script type='application/ld+json'>{json.dumps(ld)}</script>")
+
+    items = "".join(f"<item><title>Parents in Tech coffee #{i + 1}</title><link>{site.url(f'/parents-tech/events/{e}/')}"
+                    f"</link><guid>{site.url(f'/parents-tech/events/{e}/')}</guid><description>&lt;p&gt;coffee&lt;/p&gt;"
+                    f"</description><pubDate>Mon, 23 Nov 2026 10:00:00 +0000</pubDate></item>" for i, e in enumerate(ids))
+    site.routes.update({
+        "/robots.txt": robots("/parents-tech/members/"),
+        "/parents-tech/events/ical/": ics_response(ics("-//Meetup//RemoteApi//EN", [], tz="America/New_York")),
+        "/parents-tech/": html("<h1>Parents in Tech</h1><a href='/parents-tech/members/'>members</a>"),
+        "/parents-tech/events/rss/": (200, {"Content-Type": "application/rss+xml"},
+                                      f"<?xml version='1.0'?><rss version='2.0'><channel><title>Parents in Tech"
+                                      f"</title><link>{site.url('/parents-tech/')}</link>{items}</channel></rss>".encode()),
+        **{f"/parents-tech/events/{e}/": event_page(i, e) for i, e in enumerate(ids)},
+    })
+    return PlatformSite("meetup", site, {"slug": "t-meetup-rss", "platform": "meetup", "url": site.url("/parents-tech/"),
+                                         "timezone": "America/New_York", "options": FAST},
+                        must_fetch=["/parents-tech/events/ical/", "/parents-tech/", "/parents-tech/events/rss/",
+                                    "/parents-tech/events/501/", "/parents-tech/events/502/"],
+                        never_fetch="/parents-tech/members/", items=2, no_detect="same platform as meetup (RSS route)")

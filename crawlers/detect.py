@@ -4,8 +4,8 @@
 User-Agent and stops at the first conclusive signal; it makes at most `MAX_REQUESTS` requests.
 Signals, most specific first (docs/platforms.md "Autodiscovery"):
 
-1. hosts whose platform needs no request (meetup.com, mobilize.us, VolunteerMatch, Idealist: the
-   key-based APIs cannot be probed without a key anyway);
+1. hosts whose platform needs no request (meetup.com, mobilize.us, Luma, Tockify, VolunteerMatch,
+   Idealist: the key-based APIs cannot be probed without a key anyway);
 2. the body itself: an iCalendar feed (producer from PRODID), a known JSON API shape, the
    GrowthZone events XML;
 3. response headers (`X-TEC-API-ROOT`) and page markup: TEC meta tags, GrowthZone/ChamberMaster
@@ -177,6 +177,13 @@ def _by_host(d: Detection) -> bool:
     elif host.endswith("mobilize.us") and not host.startswith("api.") and first:
         d.platform, d.entry_url, d.name = "mobilize", f"https://www.mobilize.us/{first}/", first
         d.evidence.append("mobilize.us organization page: public API, organization id resolved by slug")
+    elif host in ("luma.com", "lu.ma", "www.luma.com") and first:
+        d.platform, d.entry_url, d.name = "ical", f"https://luma.com/{first}", first
+        d.options = {"luma_discover": True}
+        d.evidence.append("Luma calendar page: its public ICS (api2.luma.com) is read, never the pages")
+    elif host.endswith("tockify.com") and first and first not in ("api", "embed"):
+        d.platform, d.entry_url, d.name = "ical", f"https://tockify.com/api/feeds/ics/{first}", first
+        d.evidence.append("Tockify calendar: its ICS feed /api/feeds/ics/<name>")
     elif "volunteermatch.org" in host:
         d.platform, d.entry_url = "volunteermatch", "https://graphql.volunteermatch.org/graphql"
         d.options = {"api_key_env": "VOLUNTEERMATCH_API_KEY"}

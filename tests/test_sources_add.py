@@ -40,14 +40,18 @@ def test_detects_platform_from_its_site(sites: dict[str, PlatformSite], name: st
     ("https://www.mobilize.us/indivisiblesonomacounty/", "mobilize", None),
     ("https://www.volunteermatch.org/search/", "volunteermatch", "api_key_env"),
     ("https://www.idealist.org/en/volunteer", "idealist", "api_key_env"),
+    ("https://luma.com/TechTO-Events", "ical", "luma_discover"),
+    ("https://tockify.com/pdaevents/agenda", "ical", None),
 ])
 def test_known_hosts_need_no_request(url: str, platform: str, option: str | None) -> None:
     found = detect(url)
     assert found.platform == platform and found.requests == 0
     entry = found.entry()
     assert Source.model_validate(entry).platform == platform
-    if option:
+    if option == "api_key_env":
         assert entry["options"][option].endswith("_API_KEY")
+    elif option:
+        assert entry["options"][option] is True
 
 
 def test_says_why_it_cannot_crawl(site: Site) -> None:

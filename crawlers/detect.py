@@ -91,8 +91,10 @@ class Detection:
         }
         if self.timezone:
             entry["timezone"] = self.timezone
+        entry.update({k: v for k, v in extra.items() if v is not None and k != "audiences"})
         entry["kind"] = KIND_BY_PLATFORM.get(self.platform, "networking_event")
-        entry.update({k: v for k, v in extra.items() if v is not None})
+        if extra.get("audiences"):
+            entry["audiences"] = extra["audiences"]
         entry["enabled"] = True
         if self.options:
             entry["options"] = dict(self.options)

@@ -144,6 +144,8 @@ def test_network_import_recomputes_the_whole_database(tmp_path):
     assert got["rows"]["s:0"][0] is None and got["rows"]["s:1"][0] == ["hunger"]
     assert got["rows"]["s:1"][1] > got["rows"]["s:0"][1]  # a new cluster beats deepening your own
     assert got["new"] == [("s:0", "software_development", 0), ("s:1", "hunger", 1)]
+    r = widen("network", "recompute", "--db", str(db))  # same profile again: nothing to write
+    assert r.returncode == 0 and "(0 changed)" in r.stdout, r.stderr
 
 
 def test_fast_constraint_equals_networkx_on_many_joins():

@@ -1,14 +1,16 @@
 """A crawl killed with SIGKILL leaves a sound database, and the next crawl loses and doubles nothing.
 
 SIGKILL skips every `finally`, atexit hook and flush, so only SQLite's own transactions protect
-the file. The site is three list pages linked by `<link rel="next">` (100, 600 and 900
+the file. The site is three list pages linked by `<link rel="next">` (100, 450 and 600
 JSON-LD events); gates hold a page's response until the test has killed the crawl, which pins
 the kill points relative to the store's 500-record batches:
 
 - before the first batch commit: page 2 is held, only page 1's 100 records are queued;
-- after a batch commit, mid-crawl: page 3 is held, 500 records are committed, 200 queued;
-- during store writes: nothing is held; the kill lands while page 3's 900 records are being
-  written batch after batch.
+- after a batch commit, mid-crawl: page 3 is held, 500 records are committed, 50 queued;
+- during store writes: nothing is held; the kill lands right after the first commit, while
+  page 3's records stream through the pipelines into the store (inside or between its
+  transactions: the timing is not pinned finer than that, SQLite's atomic commit must hold
+  at any instant).
 
 After each kill: `PRAGMA integrity_check` and the FTS index check pass, the killed run is not
 marked finished; then a normal crawl completes with exactly the clean crawl's ids and rows.
@@ -36,7 +38,7 @@ from faultserver import (
     start_widen,
 )
 
-PAGES = {1: 100, 2: 600, 3: 900}
+PAGES = {1: 100, 2: 450, 3: 600}
 TOTAL = sum(PAGES.values())
 ENV = {**FAULT_SETTINGS_ENV, "WIDEN_NOW": "2026-03-01T06:00:00+00:00"}
 WAIT_S = 90  # how long a kill point may take to be reached (generous: CI machines are shared)
@@ -152,13 +154,13 @@ def _after_a_commit(site: CrashSite, db: Path) -> None:
 
 
 def _during_writes(site: CrashSite, db: Path) -> None:
-    _wait(lambda: _count(db) >= 1000, "page 3's batches being written")
+    _wait(lambda: site.requested(3) and _count(db) >= 500, "page 3 streaming into the next batch")
 
 
 KILL_POINTS = {
     "before-first-commit": (_before_first_commit, lambda n: n == 0),
     "after-a-commit": (_after_a_commit, lambda n: 500 <= n < TOTAL),
-    "during-writes": (_during_writes, lambda n: 1000 <= n < TOTAL),
+    "during-writes": (_during_writes, lambda n: 500 <= n < TOTAL),
 }
 
 

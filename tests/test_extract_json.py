@@ -605,6 +605,14 @@ def test_an_adapter_crash_falls_back_to_generic(monkeypatch: pytest.MonkeyPatch,
     assert any("tribe adapter failed" in r.getMessage() for r in caplog.records)
 
 
+def test_a_listing_repeated_in_one_response_counts_once() -> None:
+    doc = json.loads(json.dumps(MEETUP_GROUPS))
+    doc.append(dict(doc[0]))
+    assert len(run(doc)) == 1
+    generic = {"items": [{"title": "Open Data Day", "date": "2025-03-01"}] * 2}
+    assert len(run(generic)) == 1
+
+
 def test_odd_records_inside_a_good_page_do_not_cost_the_page() -> None:
     doc = json.loads(json.dumps(DOIT_V1))
     doc["data"]["items"].insert(1, {"id": "x", "title": None, "for_recruiter": None, "locations": "??"})

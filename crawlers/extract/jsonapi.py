@@ -232,11 +232,22 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
             log.warning("%s adapter failed at %s: %s: %s", adapter.__name__, where, type(exc).__name__, exc)
     if found is None:
         found = _generic(doc)
-    out = [_clean(x) for x in found]
-    dropped = sum(1 for x in out if not x.get("title"))
-    if dropped:
-        log.warning("%d untitled listing(s) skipped at %s", dropped, where)
-    return [x for x in out if x.get("title")]
+    out, seen = [], set()
+    untitled = repeated = 0
+    for raw in (_clean(x) for x in found):
+        if not raw.get("title"):
+            untitled += 1
+            continue
+        key = (raw.get("platform"), raw["native_id"]) if raw.get("native_id") else (
+            raw["title"], str(raw.get("start")), raw.get("url"), raw.get("venue"))
+        if key in seen:  # the same listing twice in one response (overlapping pages, repeated edges)
+            repeated += 1
+            continue
+        seen.add(key)
+        out.append(raw)
+    if untitled or repeated:
+        log.warning("%d untitled and %d repeated listing(s) skipped at %s", untitled, repeated, where)
+    return out
 
 
 __all__ = ["extract", "parse"]

@@ -168,3 +168,25 @@ def test_bulk_recompute_rebuilds_the_reach_indexes(tmp_path, monkeypatch):
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     conn.close()
     assert set(reach.REACH_INDEXES) <= names
+
+
+def test_reach_stage_scores_every_item_of_a_real_crawl(tmp_path):
+    """The stage inside Scrapy (wired here with --set until settings.py lists it at 450)."""
+    from crawlers.demo import serve_site, write_demo_sources
+
+    pipes = {"pipelines.normalize.NormalizePipeline": 100, "pipelines.classify.ClassifyPipeline": 200,
+             "pipelines.validate.ValidatePipeline": 300, "pipelines.dedupe.DedupePipeline": 400,
+             "pipelines.reach.ReachPipeline": 450, "pipelines.store.StorePipeline": 500}
+    db = tmp_path / "demo.db"
+    with serve_site() as base:
+        src = write_demo_sources(base, tmp_path)
+        r = widen("crawl", "--db", str(db), "--config", str(src), "--quiet", "--set",
+                  "ITEM_PIPELINES=" + json.dumps(pipes))
+    assert r.returncode == 0, r.stderr[-2000:]
+    conn = sqlite3.connect(db)
+    total, scored, with_new = conn.execute(
+        "SELECT count(*), count(reach_score), sum(new_audiences IS NOT NULL) FROM opportunities").fetchone()
+    flags = conn.execute("SELECT sum(new), count(*) FROM opportunity_audiences").fetchone()
+    conn.close()
+    assert total >= 20 and scored == total  # config/network.yml is the profile (no import yet)
+    assert 0 < with_new < total and 0 < flags[0] < flags[1]

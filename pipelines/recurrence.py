@@ -273,8 +273,8 @@ def parse_schedule(text: str) -> Schedule | None:
         return None
     try:
         months, s = _months_clause(s)
-        if _DATE_LIKE.search(s):
-            return None
+        if _DATE_LIKE.search(s) or re.search(rf"\b{MONTH}", s):
+            return None  # a date, or months the rule would not capture ("every Monday in March")
         start, end, s = _times(s)
         found = _days(s)
     except _Ambiguous:

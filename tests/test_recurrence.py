@@ -64,7 +64,8 @@ ROWS: list[tuple[str, str | None, dt.time | None]] = [
     ("Meeting dates TBD", None, None),
     ("The Tuesday Club meets at noon", None, None),
     ("quarterly on the first Monday", None, None),
-    ("every 4th Monday", None, None),  # every four weeks, or the 4th Monday of the month?
+    ("every 4th Monday", None, None),
+    ("every Monday in March", None, None),  # a season the rule would drop  # every four weeks, or the 4th Monday of the month?
     ("Wednesdays at 6pm (doors 5:30)", None, None),  # two times, one of them without am/pm
 ]
 

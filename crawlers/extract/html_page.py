@@ -50,15 +50,19 @@ def page_url(tree: Any, given: str) -> str:
     """The URL links resolve against: the one it was fetched from, else what the page says it is."""
     if given:
         return given
-    for q in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content', "//base/@href"):
-        v = tree.xpath(q)
+    head = tree.find("head")
+    for q in ('link[@rel="canonical"]/@href', 'meta[@property="og:url"]/@content', "base/@href"):
+        v = head.xpath(q) if head is not None else []
         if v and v[0].strip().startswith("http"):
             return v[0].strip()
     return ""
 
 
 def _canonical(tree: Any) -> str | None:
-    v = tree.xpath('//link[@rel="canonical"]/@href') or tree.xpath('//meta[@property="og:url"]/@content')
+    head = tree.find("head")
+    if head is None:
+        return None
+    v = head.xpath('link[@rel="canonical"]/@href') or head.xpath('meta[@property="og:url"]/@content')
     return v[0].strip() if v and v[0].strip().startswith("http") else None
 
 
@@ -186,7 +190,8 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
     if len(found) == 1:
         if canonical and not found[0].get("url_from_platform"):
             found[0]["url"] = canonical  # a single-listing page is the listing: its canonical URL names it
-        html_visible.apply(found[0], html_visible.facts(tree))
+        html_visible.apply(found[0], html_visible.facts(
+            tree, body, want_organizer=not found[0].get("organizer"), want_venue=bool(found[0].get("venue"))))
     page = page_context(tree)
     for it in found:
         it.pop("url_from_platform", None)

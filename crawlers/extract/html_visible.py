@@ -20,27 +20,47 @@ from crawlers.extract.html_util import first, text_of
 ORGANIZER_LABEL = re.compile(
     r"^\s*(veranstalter(?:in)?|organi[sz]ers?|organi[sz]ed by|hosted by|presented by|host|pořadatel|"
     r"organisateur|organizador)\s*:?\s*", re.I)
-VENUE_NAME = ("//address//*[contains(@class,'name')] | //*[contains(@class,'venue') and contains(@class,'name')]"
-              " | //address//a")
 
 
-def facts(tree: Any) -> dict[str, str]:
-    """Organizer and venue name as printed on the page (empty when it prints neither)."""
+_LABELS = ("Veranstalter", "Organizer", "Organiser", "Organized by", "Organised by", "Hosted by", "Presented by",
+           "Pořadatel", "Organisateur", "Organizador")
+
+
+def facts(tree: Any, body: bytes = b"", want_organizer: bool = True, want_venue: bool = True) -> dict[str, str]:
+    """Organizer and venue name as printed on the page (empty when it prints neither).
+
+    The labels are looked for in the bytes first: an XPath over every text node costs more
+    than the rest of the page's extraction.
+    """
     out: dict[str, str] = {}
-    for el in tree.xpath("//*[contains(@class,'organi')] | //dt | //strong | //b | //span | //p"):
-        line = text_of(el)
-        if not line or len(line) > 200:
+    if want_organizer:
+        out.update(_organizer(tree, body))
+    if want_venue and (not body or b"<address" in body):
+        venue = first([text_of(v) for a in tree.iter("address") for v in a.xpath(".//*[contains(@class,'name')] | .//a")
+                       if text_of(v)])
+        if venue and len(venue) < 120:
+            out["venue"] = venue
+    return out
+
+
+def _organizer(tree: Any, body: bytes) -> dict[str, str]:
+    labels = [lb for lb in _LABELS if not body or lb.encode() in body]
+    if not labels:
+        return {}
+    test = " or ".join(f"contains(., '{lb}')" for lb in labels)
+    for node in tree.xpath(f"//body//text()[{test}]"):
+        el = node.getparent()
+        if el is None or el.tag in ("script", "style"):
             continue
-        m = ORGANIZER_LABEL.match(line)
-        if m and len(line) > m.end():
+        for scope in (el, el.getparent()):  # "<span>Veranstalter:</span> Name, Street" reads in the parent
+            line = text_of(scope) if scope is not None else ""
+            m = ORGANIZER_LABEL.match(line)
+            if not m or len(line) > 200:
+                continue
             name = line[m.end():].split(",")[0].strip()
             if 2 < len(name) < 100:
-                out["organizer"] = name
-                break
-    venue = first([text_of(v) for v in tree.xpath(VENUE_NAME) if text_of(v)])
-    if venue and len(venue) < 120:
-        out["venue"] = venue
-    return out
+                return {"organizer": name}
+    return {}
 
 
 def apply(item: dict[str, Any], page: dict[str, str]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 import extruct
 from lxml import html as lxml_html
@@ -80,7 +81,9 @@ def _lenient_json(text: str) -> Any:
 def _jsonld_docs(tree: Any) -> list[tuple[Any, Any]]:
     """Each JSON-LD document with the script element it came from."""
     docs = []
-    for script in tree.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
+    for script in tree.iter("script"):  # iter() walks in C; an XPath with translate() costs ~1 ms
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
         doc = _lenient_json(script.text or "")
         if doc is not None:
             docs.append((doc, script))
@@ -212,9 +215,47 @@ def listings_from_nodes(nodes: list[dict[str, Any]], listed_orgs: set[int] | Non
     return [x for x in out if x.get("title")]
 
 
-def _microdata_nodes(body: bytes, url: str) -> list[dict[str, Any]]:
-    data = extruct.extract(body, base_url=url or None, syntaxes=["microdata"], uniform=True, errors="ignore")
-    return [n for n in _walk(data.get("microdata", [])) if isinstance(n, dict)]
+_URL_PROPS = {"a": "href", "area": "href", "link": "href", "img": "src", "audio": "src", "video": "src",
+              "source": "src", "iframe": "src", "embed": "src", "object": "data"}
+
+
+def _md_value(el: Any, base: str) -> Any:
+    """A microdata property value per the WHATWG rules (content, URL attributes, datetime, text)."""
+    if el.get("itemscope") is not None:
+        return _md_item(el, base)
+    if el.get("content") is not None:
+        return el.get("content")
+    attr = _URL_PROPS.get(el.tag)
+    if attr and el.get(attr):
+        return urljoin(base, el.get(attr)) if base else el.get(attr)
+    if el.tag in ("time", "data", "meter") and (el.get("datetime") or el.get("value")):
+        return el.get("datetime") or el.get("value")
+    return re.sub(r"\s+", " ", el.text_content()).strip()
+
+
+def _md_item(scope: Any, base: str) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": [t.rsplit("/", 1)[-1] for t in (scope.get("itemtype") or "").split()]}
+    stack = list(scope)
+    while stack:  # properties are descendants not inside a nested item
+        el = stack.pop(0)
+        if not isinstance(el.tag, str):
+            continue
+        props = (el.get("itemprop") or "").split()
+        for prop in props:
+            item.setdefault(prop, []).append(_md_value(el, base))
+        if el.get("itemscope") is None:
+            stack[0:0] = list(el)
+    return {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in item.items()}
+
+
+def _microdata_nodes(tree: Any, url: str) -> list[dict[str, Any]]:
+    """Top-level microdata items of the already parsed page.
+
+    Read from the lxml tree rather than with extruct, which parses the page a second time and
+    renders every text with html-text (~20 ms on a 170 KB calendar page, FIELD-NOTES).
+    """
+    tops = [el for el in tree.xpath("//*[@itemscope][@itemtype]") if el.get("itemprop") is None]
+    return [n for top in tops for n in _walk(_md_item(top, url))]
 
 
 def _rdfa_nodes(body: bytes, url: str) -> list[dict[str, Any]]:
@@ -250,8 +291,8 @@ def extract_tree(tree: Any, body: bytes, url: str) -> list[dict[str, Any]]:
                 items[0]["title"] = seen
         found += items
     if b"itemtype" in body and b"schema.org" in body:
-        found += listings_from_nodes(_microdata_nodes(body, url))
-    if _RDFA_SCHEMA.search(body):
+        found += listings_from_nodes(_microdata_nodes(tree, url))
+    if (b"typeof=" in body or b"vocab=" in body) and _RDFA_SCHEMA.search(body):
         found += listings_from_nodes(_rdfa_nodes(body, url))
     return found
 

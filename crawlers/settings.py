@@ -60,6 +60,7 @@ ITEM_PIPELINES = {
     "pipelines.classify.ClassifyPipeline": 200,
     "pipelines.validate.ValidatePipeline": 300,
     "pipelines.dedupe.DedupePipeline": 400,
+    "pipelines.reach.ReachPipeline": 450,
     "pipelines.store.StorePipeline": 500,
 }
 

@@ -101,6 +101,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db["sources"].create(SOURCE_COLUMNS, pk="slug")
     _fts_triggers(db)
     _stale_view(db)
+    from pipelines.reach import ensure_reach_indexes  # reach pages stay index-only at 1M rows
+
+    ensure_reach_indexes(db.conn)
     if db.conn.in_transaction:  # a connection in sqlite3's default mode opened one for the FTS catch-up
         db.conn.commit()
 

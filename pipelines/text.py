@@ -7,7 +7,8 @@ import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import nh3
-from bs4 import BeautifulSoup
+from lxml import etree
+from lxml import html as lxml_html
 
 TRACKING_PARAMS = re.compile(r"^(utm_|fbclid$|gclid$|mc_cid$|mc_eid$|_hs|ref$|ref_src$|aff$|_ga$|igshid$)")
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "a", "h3", "h4", "blockquote"}
@@ -29,22 +30,43 @@ def fix_mojibake(s: str) -> str:
 
 
 def clean_text(value: object) -> str | None:
-    """Plain text a person would read: tags dropped, entities decoded, whitespace collapsed."""
+    """Plain text a person would read: tags dropped, entities decoded, whitespace collapsed.
+
+    Block elements and <br> end a line. lxml does the HTML (BeautifulSoup cost ~0.15 ms per
+    description, the most expensive step of normalization).
+    """
     if value is None:
         return None
     s = fix_mojibake(str(value))
     if "&lt;" in s and "<" not in s:
         s = html.unescape(s)  # HTML that was escaped once more on its way into JSON-LD or a feed
     if "<" in s and ">" in s:
-        soup = BeautifulSoup(s, "html.parser")
-        for br in soup.find_all(["br", "p", "li", "div"]):
-            br.append("\n")
-        s = soup.get_text()
-    s = html.unescape(s).replace("\\n", "\n").replace("\xa0", " ")
-    s = re.sub(r"[ \t\r\f\v]+", " ", s)
-    s = re.sub(r"\s*\n\s*", "\n", s).strip()
-    s = re.sub(r"\n{2,}", "\n", s)
+        s = _html_to_text(s)
+    elif "&" in s:
+        s = html.unescape(s)
+    s = s.replace("\\n", "\n").replace("\xa0", " ")
+    if "\n" not in s and "  " not in s and "\t" not in s and "\r" not in s:
+        return s.strip() or None
+    s = _SPACES.sub(" ", s)
+    s = _NEWLINES.sub("\n", s).strip()
     return s or None
+
+
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+_BLOCKS = ("br", "p", "li", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table")
+
+
+def _html_to_text(s: str) -> str:
+    try:
+        root = lxml_html.fragment_fromstring(s, create_parent="div")
+    except (ValueError, etree.ParserError):
+        return s
+    for bad in root.iter("script", "style"):
+        bad.drop_tree()
+    for el in root.iter(*_BLOCKS):
+        el.tail = "\n" + (el.tail or "")
+    return root.text_content()
 
 
 def clean_title(value: object) -> str | None:

@@ -7,7 +7,8 @@ by `widen drain` from several workers, where no single crawler sees the whole ru
 Thresholds per source come from `options` in config/sources.yml:
   min_items (default 1), max_errors (0), max_dropped_ratio (0.5),
   coverage: {field: ratio} (default {start: 0.8} for event sources: networking_event kind or ical).
-Results go to crawl_runs.monitor_failures (JSON list, NULL when all passed) and the source's
+Results go to crawl_runs.monitor_failures (JSON list of failed checks, `[]` when all passed, NULL
+when no monitor judged the run) and the source's
 health in `sources` (last_status, consecutive_failures), read by `widen sources check`;
 `HealthRecorder` (an extension) writes them once the crawl's engine has stopped.
 """
@@ -47,22 +48,28 @@ class RunFacts:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
+def _opt(options: Mapping[str, Any], name: str, default: float) -> float:
+    """A threshold from the source's options; absent or null means the default."""
+    value = options.get(name)
+    return default if value is None else float(value)
+
+
 def coverage_rules(kind: str | None, platform: str | None, options: Mapping[str, Any]) -> dict[str, float]:
     """Required field coverage: options.coverage, else start ≥ 80% for event sources."""
-    if "coverage" in options:
-        return {str(k): float(v) for k, v in (options.get("coverage") or {}).items()}
+    if options.get("coverage") is not None:
+        return {str(k): float(v) for k, v in options["coverage"].items()}
     if kind == "networking_event" or platform in EVENT_PLATFORMS:
         return {"start": 0.8}
     return {}
 
 
 def check_items(f: RunFacts) -> str | None:
-    need = int(f.options.get("min_items", 1))
+    need = int(_opt(f.options, "min_items", 1))
     return f"items: {f.items} < min_items {need}" if f.items < need else None
 
 
 def check_errors(f: RunFacts) -> str | None:
-    allowed = int(f.options.get("max_errors", 0))
+    allowed = int(_opt(f.options, "max_errors", 0))
     return f"errors: {f.errors} > max_errors {allowed}" if f.errors > allowed else None
 
 
@@ -72,7 +79,7 @@ def check_finish(f: RunFacts) -> str | None:
 
 def check_dropped(f: RunFacts) -> str | None:
     seen = f.items + f.dropped
-    limit = float(f.options.get("max_dropped_ratio", 0.5))
+    limit = _opt(f.options, "max_dropped_ratio", 0.5)
     if seen and f.dropped / seen > limit:
         return f"dropped: {f.dropped}/{seen} items failed validation (> {limit:.0%})"
     return None
@@ -213,9 +220,13 @@ def ensure_health_columns(conn: sqlite3.Connection) -> None:
 
 
 def run_failed(row: Mapping[str, Any]) -> bool:
-    """A crawl_runs row counts as failing: not finished, errors, or any failed monitor."""
-    return (row.get("finish_reason") != "finished" or bool(row.get("errors"))
-            or bool(json.loads(row.get("monitor_failures") or "[]")))
+    """A crawl_runs row counts as failing: not finished, or a failed monitor. A run the monitors
+    never judged (monitor_failures NULL, e.g. Spidermon disabled) fails on any error."""
+    if row.get("finish_reason") != "finished":
+        return True
+    if row.get("monitor_failures") is None:
+        return bool(row.get("errors"))
+    return bool(json.loads(row["monitor_failures"]))
 
 
 def record_health(db_path: str, run_pk: int, failures: list[str], coverage: Mapping[str, float],
@@ -230,7 +241,7 @@ def record_health(db_path: str, run_pk: int, failures: list[str], coverage: Mapp
         ensure_health_columns(conn)
         with conn:
             conn.execute("UPDATE crawl_runs SET monitor_failures = ?, coverage = ?, errors = ? WHERE id = ?",
-                         (json.dumps(failures) if failures else None,
+                         (json.dumps(failures),
                           json.dumps(dict(coverage), sort_keys=True) if coverage else None, int(errors), run_pk))
             (slug,), = conn.execute("SELECT source FROM crawl_runs WHERE id = ?", (run_pk,)).fetchall()
             refresh_sources(conn, [slug])

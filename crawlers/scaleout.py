@@ -396,7 +396,7 @@ class Drainer:
                 "finish_reason": facts.finish_reason, "started": started, "finished": rep["finished"],
                 "duration_s": round((dt.datetime.fromisoformat(rep["finished"])
                                      - dt.datetime.fromisoformat(started)).total_seconds(), 1),
-                "monitor_failures": json.dumps(failures) if failures else None,
+                "monitor_failures": json.dumps(failures),
                 "coverage": json.dumps(coverage, sort_keys=True) if coverage else None,
             }
             conn.execute("BEGIN IMMEDIATE")

@@ -43,6 +43,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str, 
             event_source("empty", site.url("/empty/")),
             event_source("broken", site.url("/broken/")),
             event_source("nostart", site.url("/nostart/")),
+            event_source("thin", site.url("/events/"), options={"min_items": 20}),
+            event_source("tolerant", site.url("/broken/"), options={"min_items": 0, "max_errors": 1}),
         ])
         db = tmp / "w.db"
         first = widen("crawl", "--db", str(db), "--config", str(cfg), "--quiet", env=NOW)
@@ -63,12 +65,14 @@ def test_monitor_results_are_recorded_per_run(crawled: tuple[Path, Path, str, st
     db, _, stderr, code = crawled
     assert code == "1", stderr[-2000:]  # a failing source fails the crawl command
     runs = _runs(db)
-    assert runs["healthy"]["monitor_failures"] is None and runs["healthy"]["items"] == 8
+    assert runs["healthy"]["monitor_failures"] == "[]" and runs["healthy"]["items"] == 8
     assert json.loads(runs["healthy"]["coverage"])["start"] == 1.0
     assert json.loads(runs["empty"]["monitor_failures"]) == ["items: 0 < min_items 1"]
     broken = json.loads(runs["broken"]["monitor_failures"])
     assert any(m.startswith("errors:") for m in broken) and "items: 0 < min_items 1" in broken
     assert json.loads(runs["nostart"]["monitor_failures"]) == ["coverage: start 0% < 80%"]
+    assert json.loads(runs["thin"]["monitor_failures"]) == ["items: 8 < min_items 20"]  # per-source threshold
+    assert runs["tolerant"]["monitor_failures"] == "[]" and runs["tolerant"]["errors"] == 1  # within max_errors
     assert "items: 0 < min_items 1" in stderr  # shown in the summary table
 
 
@@ -80,6 +84,7 @@ def test_sources_table_marks_failing_sources_and_counts_streaks(crawled: tuple[P
     assert health["healthy"] == ("ok", 0)
     assert health["empty"] == ("failing", 1)
     assert health["broken"] == ("failing", 2)  # crawled twice, failed twice
+    assert health["tolerant"] == ("ok", 0)
 
 
 def test_sources_check_exits_nonzero_and_names_the_failing(crawled: tuple[Path, Path, str, str],
@@ -87,7 +92,7 @@ def test_sources_check_exits_nonzero_and_names_the_failing(crawled: tuple[Path, 
     db, cfg, _, _ = crawled
     r = widen("sources", "check", "--db", str(db), "--config", str(cfg))
     assert r.returncode == 1
-    assert "3 enabled source(s) failing: empty, broken, nostart" in r.stderr
+    assert "4 enabled source(s) failing: empty, broken, nostart, thin" in r.stderr
     assert "items: 0 < min_items 1" in r.stdout
     # Only the healthy source enabled: exit 0.
     text = cfg.read_text()

@@ -96,6 +96,6 @@ def test_two_workers_fetch_each_page_once_and_drain_stores_each_item_once(redis_
     status = conn.execute("SELECT last_status FROM sources WHERE slug = 'big'").fetchone()
     conn.close()
     assert count == distinct == 1000
-    assert runs == [("t1", 1000, 1000, 0, 0, len(pages) + 2, "finished", None)]  # + robots.txt once per worker
+    assert runs == [("t1", 1000, 1000, 0, 0, len(pages) + 2, "finished", "[]")]  # + robots.txt once per worker
     assert status == ("ok",)
     assert scaleout.connect(redis_url).llen(scaleout.ITEMS_KEY) == 0

@@ -193,4 +193,4 @@ def test_scrapyd_deploy_and_scheduled_job(scrapyd_url: str, tmp_path: Path) -> N
     run = conn.execute("SELECT finish_reason, items, monitor_failures FROM crawl_runs").fetchall()
     status = conn.execute("SELECT last_status FROM sources WHERE slug = 'evs'").fetchone()
     conn.close()
-    assert count == 4 and run == [("finished", 4, None)] and status == ("ok",)
+    assert count == 4 and run == [("finished", 4, "[]")] and status == ("ok",)

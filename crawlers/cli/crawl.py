@@ -124,6 +124,8 @@ def _print_summary(rows: list[dict[str, Any]]) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from crawlers.monitors import run_failed
+
     table = Table(title="crawl summary")
     cols = ("source", "pages", "new", "updated", "unchanged", "dropped", "errors", "finish", "monitors", "secs")
     for col in cols:
@@ -131,7 +133,7 @@ def _print_summary(rows: list[dict[str, Any]]) -> int:
     failed = 0
     for r in rows:
         monitors = json.loads(r.get("monitor_failures") or "[]")
-        bad = r["finish_reason"] != "finished" or r["errors"] or monitors
+        bad = run_failed(r)
         failed += bool(bad)
         table.add_row(
             r["source"],

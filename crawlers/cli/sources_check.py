@@ -19,6 +19,7 @@ from croniter import croniter
 from crawlers.cli.app import config_option, db_option, fail
 from crawlers.cli.sources import sources
 from crawlers.config import ConfigError, Source, load_sources
+from crawlers.monitors import run_failed
 
 
 def source_health(db: str, srcs: list[Source], now: dt.datetime | None = None) -> list[dict[str, Any]]:
@@ -54,7 +55,7 @@ def source_health(db: str, srcs: list[Source], now: dt.datetime | None = None) -
                        errors=run.get("errors"), monitors=json.loads(run.get("monitor_failures") or "[]"))
             if run.get("finish_reason") == "running":
                 row["status"] = "running"
-            elif run.get("finish_reason") != "finished" or run.get("errors") or row["monitors"]:
+            elif run_failed(run):
                 row["status"] = "failing"
             elif _stale(s.schedule, row["last_run"], now):
                 row["status"] = "stale"

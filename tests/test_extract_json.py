@@ -325,6 +325,14 @@ LOCALIST_LIKE = {"events": [{"event": {
                                             "end": "2025-04-15T20:00:00-04:00", "all_day": False}}]}}],
     "page": {"current": 1, "total": 1}}
 
+JSONLD = {"@context": "https://schema.org", "@graph": [
+    {"@type": "BusinessEvent", "name": "Chamber Breakfast", "startDate": "2025-04-17T07:30:00-05:00",
+     "url": "https://chamber.example/events/breakfast",
+     "location": {"@type": "Place", "name": "Hotel Ballroom",
+                  "address": {"@type": "PostalAddress", "addressLocality": "Tulsa", "addressRegion": "OK"}}},
+    {"@type": "Organization", "name": "Tulsa Chamber"},
+]}
+
 CASES = [
     ("tribe", TRIBE), ("gcal", GCAL), ("meetup", MEETUP_REST_EVENTS), ("meetup", MEETUP_V2),
     ("meetup", MEETUP_GROUPS), ("meetup", MEETUP_GQL_GROUPS), ("meetup", MEETUP_GQL_EVENTS),
@@ -333,7 +341,7 @@ CASES = [
     ("wordpress", EVENT_ORGANISER), ("wordpress", EVENTON), ("aem", AEM), ("doit", DOIT_V1), ("doit", DOIT_V2),
     ("doit", DOIT_ORG), ("drupalviews", REACH), ("mobilize", MOBILIZE_EVENTS), ("mobilize", MOBILIZE_ORGS),
     ("volunteerconnector", VOLUNTEER_CONNECTOR), ("toastmasters", TOASTMASTERS), ("bevy", BEVY_REGIONS),
-    ("bevy", BEVY_EVENTS), ("volunteermatch", VOLUNTEERMATCH), ("idealist", IDEALIST), ("generic", GENERIC),
+    ("bevy", BEVY_EVENTS), ("volunteermatch", VOLUNTEERMATCH), ("idealist", IDEALIST), ("jsonld", JSONLD), ("generic", GENERIC),
     ("generic", LOCALIST_LIKE),
 ]
 
@@ -562,6 +570,12 @@ def test_idealist_volop_detail() -> None:
     assert v["organizer_url"] == "https://www.idealist.org/en/nonprofit/bs"
 
 
+def test_schema_org_json_ld_document_uses_the_schema_org_reader() -> None:
+    (e,) = run(JSONLD)
+    assert (e["title"], e["venue"], e["city"]) == ("Chamber Breakfast", "Hotel Ballroom", "Tulsa")
+    assert e["start"] == "2025-04-17T07:30:00-05:00"
+
+
 def test_generic_detector_finds_the_listing_array_anywhere() -> None:
     jam_first = sorted(run(GENERIC), key=lambda x: x["title"])
     civic, jam = jam_first
@@ -569,6 +583,11 @@ def test_generic_detector_finds_the_listing_array_anywhere() -> None:
     assert (civic["venue"], civic["city"], civic["organizer"]) == ("Library", "Austin", "Open Austin")
     assert civic["timezone"] == "America/Chicago" and civic["url"] == "https://civic.example/e/1"
     assert jam["location_text"].startswith("Capital Factory") and jam["online"] is False
+    strapi_v4 = {"data": [{"id": 4, "attributes": {"title": "Commission Meeting", "start": "2024-07-25T16:30:00.000Z",
+                                                  "isCancelled": True, "summary": "Via WebEx"}}],
+                 "meta": {"pagination": {"page": 1}}}
+    (meeting,) = run(strapi_v4)
+    assert (meeting["native_id"], meeting["event_status"], meeting["start"]) == ("4", "cancelled", "2024-07-25T16:30:00.000Z")
     (alumni,) = run(LOCALIST_LIKE)
     assert alumni["start"] == "2025-04-15T18:00:00-04:00" and alumni["url"] == "https://calendar.uni.edu/event/alumni"
     assert alumni["venue"] == "Student Union" and alumni["description"] == "Meet alumni"

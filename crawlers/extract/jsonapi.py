@@ -116,13 +116,15 @@ def _page_url(o: dict[str, Any]) -> str | None:
 
 
 def _unwrap(o: dict[str, Any]) -> dict[str, Any]:
-    """`{"event": {...}}` / `{"node": {...}}` wrappers (Localist, Drupal, GraphQL edges) -> the inner object."""
+    """`{"event": {...}}`, `{"node": {...}}`, JSON:API `attributes` wrappers -> the listing object itself."""
     if len(o) == 1:
         inner = next(iter(o.values()))
         if isinstance(inner, dict):
             return inner
     if isinstance(o.get("node"), dict) and set(o) <= {"node", "cursor"}:
         return o["node"]
+    if isinstance(o.get("attributes"), dict):  # JSON:API (Drupal, Strapi v4): {"id", "type", "attributes"}
+        return {"id": o.get("id"), **o["attributes"]}
     return o
 
 

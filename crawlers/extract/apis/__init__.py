@@ -19,6 +19,7 @@ from crawlers.extract.apis import (
     fediverse,
     gcal,
     idealist,
+    jsonld,
     meetup,
     mobilize,
     toastmasters,
@@ -43,6 +44,7 @@ ADAPTERS: tuple[ModuleType, ...] = (
     volunteerconnector,
     mobilize,
     fediverse,
+    jsonld,
     meetup,
     bevy,
 )

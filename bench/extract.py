@@ -1,6 +1,6 @@
 """Extraction cost per HTML page: widen's extractor vs a bare lxml parse of the same bytes.
 
-Prints, in one run, ms per page (best of N, so scheduler noise does not count) for:
+Prints, in one run, CPU ms per page (best of N, so neighbours on a shared machine do not count) for:
 - a synthetic ~200 KB events list page (JSON-LD events + The Events Calendar list markup,
   padded with the navigation and scripts real pages carry), always;
 - every real page of 150 KB or more in ../shared/realworld/html, when that folder exists.
@@ -54,11 +54,12 @@ March {day} @ 6:00 pm</span> - <span class="tribe-event-time">8:00 pm</span></di
 
 
 def best_ms(fn, n: int) -> float:
+    """Best CPU time of n runs: on a shared machine wall time mostly measures the neighbours."""
     best = float("inf")
     for _ in range(n):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t)
+        best = min(best, time.process_time() - t)
     return best * 1000
 
 

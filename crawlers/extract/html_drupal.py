@@ -14,13 +14,25 @@ from lxml import html as lxml_html
 
 from crawlers.extract.html_util import absolute, first, text_of
 
-ROWS = ("//*[contains(@class,'view-content')]//*[(self::tr or contains(concat(' ', @class, ' '), ' views-row ')"
-        " or self::article) and .//*[contains(@class,'date-display')][@content]]")
+# The dated elements are found in one scan; each one's row is its nearest row-like ancestor.
+DATES = "//*[@content][contains(@class,'date-display')]"
 
 
 def has_date_fields(body: bytes) -> bool:
     """Cheap check: the Date module's class names and a Views wrapper."""
     return b"date-display-" in body and b"view-content" in body
+
+
+def _row_of(el: Any) -> Any:
+    """The outermost row (table row, views-row, article) holding `el` inside a Views listing."""
+    row = None
+    for anc in el.iterancestors():
+        cls = f" {anc.get('class') or ''} "
+        if anc.tag in ("tr", "article") or " views-row " in cls:
+            row = anc
+        if " view-content " in cls:
+            return row
+    return None
 
 
 def _title(row: Any, base: str) -> tuple[str, str | None]:
@@ -41,10 +53,14 @@ def _title(row: Any, base: str) -> tuple[str, str | None]:
 def extract(tree: Any, base: str) -> list[dict[str, Any]]:
     """One listing per Views row that has a title and a machine-readable date."""
     out = []
-    rows = tree.xpath(ROWS)
+    rows: list[Any] = []
+    seen: set[Any] = set()
+    for date in tree.xpath(DATES):
+        row = _row_of(date)
+        if row is not None and row not in seen:
+            seen.add(row)
+            rows.append(row)
     for row in rows:
-        if any(a in rows for a in row.iterancestors()):
-            continue  # the outermost row only
         title, url = _title(row, base)
         if not title:
             continue

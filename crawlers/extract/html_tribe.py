@@ -95,12 +95,9 @@ def extract(tree: Any, base: str) -> list[dict[str, Any]]:
             continue
         if ROW_CLASSES.intersection((el.get("class") or "").split()):
             rows.append(el)
-    inner = set()
+    row_set = set(rows)  # lxml keeps one proxy per live node: identity hashing is safe here
     for el in rows:
-        if any(a in rows for a in el.iterancestors()):
-            inner.add(id(el))  # a row nested in a row (a widget inside an event) is not an event
-    for el in rows:
-        if id(el) not in inner:
+        if not any(a in row_set for a in el.iterancestors()):  # a row nested in a row is not an event
             item = _row(el, base)
             if item:
                 out.append(item)

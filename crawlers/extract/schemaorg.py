@@ -235,16 +235,17 @@ def _md_value(el: Any, base: str) -> Any:
 
 def _md_item(scope: Any, base: str) -> dict[str, Any]:
     item: dict[str, Any] = {"@type": [t.rsplit("/", 1)[-1] for t in (scope.get("itemtype") or "").split()]}
-    stack = list(scope)
-    while stack:  # properties are descendants not inside a nested item
-        el = stack.pop(0)
-        if not isinstance(el.tag, str):
-            continue
-        props = (el.get("itemprop") or "").split()
-        for prop in props:
-            item.setdefault(prop, []).append(_md_value(el, base))
-        if el.get("itemscope") is None:
-            stack[0:0] = list(el)
+
+    def visit(el: Any) -> None:  # properties are descendants not inside a nested item
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            for prop in (child.get("itemprop") or "").split():
+                item.setdefault(prop, []).append(_md_value(child, base))
+            if child.get("itemscope") is None:
+                visit(child)
+
+    visit(scope)
     return {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in item.items()}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import random
 from typing import Any
 
 import pytest
@@ -630,6 +631,27 @@ def test_a_listing_repeated_in_one_response_counts_once() -> None:
     assert len(run(doc)) == 1
     generic = {"items": [{"title": "Open Data Day", "date": "2025-03-01"}] * 2}
     assert len(run(generic)) == 1
+
+
+ODD_VALUES = (None, "", "x", 0, 1.5, True, [], {}, [1], {"a": 1}, "2025-01-01", 1700000000)
+
+
+def _mutate(doc: Any, rnd: random.Random) -> Any:
+    """The document with ~15% of its values swapped for values of the wrong type."""
+    if isinstance(doc, dict):
+        return {k: rnd.choice(ODD_VALUES) if rnd.random() < 0.15 else _mutate(v, rnd) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [rnd.choice(ODD_VALUES) if rnd.random() < 0.15 else _mutate(v, rnd) for v in doc]
+    return doc
+
+
+@pytest.mark.parametrize(("adapter", "doc"), CASES, ids=[f"{a}-{i}" for i, (a, _) in enumerate(CASES)])
+def test_wrong_types_anywhere_never_raise(adapter: str, doc: Any) -> None:
+    """Servers send null, numbers or lists where the docs promise objects: extraction must shrug."""
+    for seed in range(40):
+        for raw in run(_mutate(doc, random.Random(seed))):
+            assert isinstance(raw["title"], str)
+            record(raw)
 
 
 def test_odd_records_inside_a_good_page_do_not_cost_the_page() -> None:

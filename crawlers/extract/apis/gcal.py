@@ -26,7 +26,8 @@ def detect(doc: Any) -> bool:
 def _event(e: dict[str, Any], cal_tz: str | None) -> dict[str, Any]:
     start = e.get("start") if isinstance(e.get("start"), dict) else {}
     end = e.get("end") if isinstance(e.get("end"), dict) else {}
-    rules = [r for r in e.get("recurrence") or [] if isinstance(r, str) and r.upper().startswith("RRULE:")]
+    lines = e.get("recurrence") if isinstance(e.get("recurrence"), list) else []
+    rules = [r for r in lines if isinstance(r, str) and r.upper().startswith("RRULE:")]
     organizer = e.get("organizer") if isinstance(e.get("organizer"), dict) else {}
     online = bool(e.get("hangoutLink") or e.get("conferenceData")) or None
     return {

@@ -35,7 +35,7 @@ def _dates(value: Any) -> tuple[str | None, str | None]:
 def _result(r: dict[str, Any]) -> dict[str, Any]:
     org = r.get("organization") if isinstance(r.get("organization"), dict) else {}
     aud = r.get("audience") if isinstance(r.get("audience"), dict) else {}
-    regions = [x for x in aud.get("regions") or [] if isinstance(x, str)]
+    regions = [x for x in aud.get("regions") if isinstance(x, str)] if isinstance(aud.get("regions"), list) else []
     start, end = _dates(r.get("dates"))
     online = as_bool(r.get("remote_or_online"))
     acts = dicts(r.get("activities"))

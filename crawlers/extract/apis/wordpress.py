@@ -49,7 +49,7 @@ def _eventon(doc: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for e in dicts(doc.get("eventList")):
         eid = text(e.get("event_id"))
-        card = page.css(f"#event_{eid}") if page is not None and eid else None
+        card = page.xpath("//*[@id=$id]", id=f"event_{eid}") if page is not None and eid else None
         place = desc = url = title = None
         if card:
             title = card.css(".evcal_event_title::text, [itemprop=name]::text").get()

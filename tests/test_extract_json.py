@@ -271,7 +271,7 @@ VOLUNTEER_CONNECTOR = {"count": 2, "next": None, "previous": None, "results": [
 TOASTMASTERS = {"Clubs": [
     {"Identification": {"Id": {"Name": "Downtown Speakers", "Value": "00001234"}},
      "Classification": {"District": {"Name": "District 30"}}, "CharterDate": "/Date(946684800000)/",
-     "Address": {"Street": "100 W Randolph St", "City": "Chicago", "PostalCode": "60601", "State": "IL",
+     "Address": {"Street": "100 W Randolph St", "City": "Chicago", "PostalCode": "60601", "PrimaryRegion": {"Value": "IL"},
                  "Coordinates": {"Latitude": 41.88, "Longitude": -87.63}},
      "CountryName": "United States", "Location": "Thompson Center, Room 9", "MeetingDay": "Tuesday",
      "MeetingTime": "19:00", "Website": "https://downtown.toastmastersclubs.org", "AllowsVirtualAttendance": True},
@@ -564,7 +564,10 @@ def test_volunteermatch_ongoing_and_dated() -> None:
     assert record(treasurer)["kind"] == "board_seat"
 
 
-def test_idealist_volop_detail() -> None:
+def test_idealist_volop_detail_and_withdrawn_listings() -> None:
+    listing = {"volops": [{"id": "a", "name": "Grant Writer", "isPublished": True, "url": {"en": "https://i.org/a"}},
+                          {"id": "b", "name": "Withdrawn Role", "isPublished": False}], "hasMore": False}
+    assert [x["title"] for x in run(listing)] == ["Grant Writer"]
     (v,) = run(IDEALIST)
     assert v["url"] == "https://www.idealist.org/en/volunteer-opportunity/abc"
     assert (v["region"], v["online"], v["attendance_mode"]) == ("MA", True, "mixed")

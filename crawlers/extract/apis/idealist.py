@@ -3,14 +3,15 @@
 The list answers `{"volops": [{"id", "name", "url": {"en": ...}, "updated"}], "hasMore"}`;
 the detail `{"volop": {...}}` adds `description`, `org{name, url}`, `address{full, city, state,
 country, zipcode, latitude, longitude}`, `locationType` (ONSITE/REMOTE/HYBRID), `startDate`,
-`endDate`, `timezone`, `areasOfFocus`. `url` is localised: the English page is preferred.
+`endDate`, `timezone`, `areasOfFocus`, `isRecurring`. `url` is localised: the English page is
+preferred. A listing marked `isPublished: false` has been withdrawn and is left out.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from crawlers.extract.apis._common import description, dicts, first, slugs, text
+from crawlers.extract.apis._common import as_bool, description, dicts, first, slugs, text
 
 
 def detect(doc: Any) -> bool:
@@ -50,10 +51,11 @@ def _volop(v: dict[str, Any]) -> dict[str, Any]:
         "attendance_mode": {"REMOTE": "online", "HYBRID": "mixed", "ONSITE": "offline"}.get(mode),
         "causes": slugs(v.get("areasOfFocus")),
         "kind": "volunteer_role",
-        "commitment": None if start else "ongoing",
+        "commitment": "recurring" if as_bool(v.get("isRecurring")) else (None if start else "ongoing"),
         "platform": "idealist",
     }
 
 
 def listings(doc: dict[str, Any], ctx: Any = None) -> list[dict[str, Any]]:
-    return [_volop(v) for v in ([doc["volop"]] if isinstance(doc.get("volop"), dict) else dicts(doc.get("volops")))]
+    volops = [doc["volop"]] if isinstance(doc.get("volop"), dict) else dicts(doc.get("volops"))
+    return [_volop(v) for v in volops if as_bool(v.get("isPublished")) is not False]  # withdrawn listings stay out

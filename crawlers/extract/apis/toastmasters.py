@@ -46,7 +46,7 @@ def _club(c: dict[str, Any]) -> dict[str, Any]:
         "venue": text(c.get("Location")),
         "address": street,
         "city": text(addr.get("City")),
-        "region": text(first(addr, "State", "Province", "StateProvince")),
+        "region": text(first(addr, "State", "Province", "StateProvince")) or text(dig(addr, "PrimaryRegion", "Value")),
         "postal_code": text(addr.get("PostalCode")),
         "country": text(first(c, "CountryName", "Country")) or text(addr.get("Country")),
         "lat": dig(addr, "Coordinates", "Latitude"),

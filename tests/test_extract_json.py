@@ -395,6 +395,7 @@ def test_meetup_rest_event_time_plus_offset_and_duration() -> None:
 
 
 def test_meetup_v2_online_event_has_no_fake_venue() -> None:
+    assert claimed_by({"events": MEETUP_REST_EVENTS, "city": {"city": "Paris"}}) == "meetup"
     (e,) = run(MEETUP_V2)
     assert e["online"] is True and "venue" not in e
     assert record(e)["start"] == "2025-04-02T16:00:00-07:00"

@@ -19,6 +19,8 @@ from typing import Any
 from crawlers.extract.apis._common import as_bool, description, dicts, dig, epoch, first, text, walk
 
 GROUP_PAGE = "https://www.meetup.com/{}/"
+# REST list envelopes: v2 `{"results": [...], "meta"}`, v3 `/find/upcoming_events` `{"events": [...], "city"}`.
+ENVELOPES = ("results", "events")
 _ISO_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 
 
@@ -47,9 +49,9 @@ def detect(doc: Any) -> bool:
         return False
     if _is_rest_group(doc) or _is_rest_event(doc):
         return True
-    if isinstance(doc.get("results"), list) and doc["results"] and all(
-            _is_rest_event(i) or _is_rest_group(i) for i in doc["results"]):
-        return True  # REST v2 envelope {"results": [...], "meta": {...}}
+    if any(isinstance(doc.get(k), list) and doc[k] and all(_is_rest_event(i) or _is_rest_group(i) for i in doc[k])
+           for k in ENVELOPES):
+        return True
     data = doc.get("data")
     if not isinstance(data, dict):
         return False
@@ -210,6 +212,9 @@ def _gql_items(data: Any) -> list[dict[str, Any]]:
 def listings(doc: Any, ctx: Any = None) -> list[dict[str, Any]]:
     if isinstance(doc, dict) and isinstance(doc.get("data"), dict):
         return _gql_items(doc["data"])
-    items = doc if isinstance(doc, list) else doc.get("results") if isinstance(doc.get("results"), list) else [doc]
+    if isinstance(doc, list):
+        items = doc
+    else:
+        items = next((doc[k] for k in ENVELOPES if isinstance(doc.get(k), list)), [doc])
     return [_rest_event(i) if _is_rest_event(i) else _group(i) for i in dicts(items)
             if _is_rest_event(i) or _is_rest_group(i)]

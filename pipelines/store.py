@@ -45,6 +45,7 @@ from pipelines import Stage
 DEFAULT_DB = "widen.db"
 BATCH_SIZE = 500
 STALE_AFTER_RUNS = 3
+CACHE_KIB = 65536
 # Set by the crawl every time, whether or not the content changed.
 _TOUCHED = ("last_seen", "next_start", "duplicate_of")
 # Set by the reach step, which may run apart from crawls: a crawl without them keeps the old values.
@@ -172,6 +173,9 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
         conn = sqlite3.connect(self.path, timeout=60, check_same_thread=False, isolation_level=None)
+        # 64 MB page cache (default 2 MB): the facet indexes outgrow the default at ~20k rows and
+        # every batch re-reads their pages; measured +12% writes at 50k rows (bench/store.py).
+        conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self.db = sqlite_utils.Database(conn)
         ensure_schema(self.db)
         self._pending: list[dict[str, Any]] = []

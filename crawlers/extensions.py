@@ -150,9 +150,9 @@ class ProgressBoard:
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
             self._progress = Progress(
-                SpinnerColumn(), TextColumn("[bold]{task.fields[source]:<28}"),
-                TextColumn("pages {task.fields[pages]:>6}  items {task.fields[items]:>6}  "
-                           "dropped {task.fields[dropped]:>4}  errors {task.fields[errors]:>3}  {task.fields[state]}"),
+                SpinnerColumn(), TextColumn("[bold]{task.fields[source]:<20}"),
+                TextColumn("pages {task.fields[pages]:<5} items {task.fields[items]:<5} "
+                           "dropped {task.fields[dropped]} errors {task.fields[errors]} {task.fields[state]}"),
                 TimeElapsedColumn(), console=Console(file=self.stream, width=self.width), transient=False)
             self._progress.start()
 

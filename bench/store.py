@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawlers.schema import FIELD_NAMES, FTS_FIELDS, column_types, content_hash  # noqa: E402
-from pipelines.store import Store, ensure_schema  # noqa: E402
+from pipelines.store import CACHE_KIB, Store, ensure_schema  # noqa: E402
 
 WORDS = ("network breakfast founders women tech board trustee volunteer mentor chamber commerce "
          "community youth coding data health housing veterans latino black pride retired executives "
@@ -129,6 +129,7 @@ def _raw_conn(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")  # the store's own cache: same footing
     return conn
 
 

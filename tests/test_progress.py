@@ -1,5 +1,5 @@
 """`widen crawl` progress: per-source counts while crawling (rich on a terminal, plain lines
-otherwise) and the summary table at the end."""
+otherwise) and the summary table at the end; the User-Agent carries the configured contact URL."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import io
 import re
 from pathlib import Path
 
-from conftest import Site, serve, widen, write_sources
+import yaml
+from conftest import Request, Site, serve, widen, write_sources
 from opsites import event_site, event_source
 
 from crawlers.extensions import ProgressBoard
@@ -51,8 +52,19 @@ def test_rich_board_draws_one_row_per_source() -> None:
 
 
 def test_crawl_reports_progress_and_summary(tmp_path: Path) -> None:
-    with serve(Site(routes=event_site(2, 3))) as site:
+    routes = event_site(2, 3)
+    agents: list[str | None] = []
+    first = routes["/events/"]
+
+    def list_page(req: Request) -> str:
+        agents.append(req.headers.get("User-Agent"))
+        return first
+
+    routes["/events/"] = list_page
+    with serve(Site(routes=routes)) as site:
         cfg = write_sources(tmp_path / "s.yml", [event_source("small", site.url("/events/"))])
+        data = yaml.safe_load(cfg.read_text())
+        cfg.write_text(yaml.safe_dump({"defaults": {"contact_url": "https://example.org/widen-ops"}, **data}))
         r = widen("crawl", "--db", str(tmp_path / "w.db"), "--config", str(cfg), "--quiet", "--progress", "plain",
                   "--progress-interval", "0", "--set", "AUTOTHROTTLE_ENABLED=false",
                   env={"WIDEN_NOW": "2026-03-01T06:00:00+00:00"})
@@ -65,3 +77,4 @@ def test_crawl_reports_progress_and_summary(tmp_path: Path) -> None:
     for col in ("pages", "new", "updated", "unchanged", "dropped", "errors", "secs"):
         assert col in table
     assert re.search(r"small\s+│\s+9\s+│\s+6\s+│\s+0\s+│\s+0\s+│\s+0\s+│\s+0\s+│\s+finished", table)
+    assert agents == ["widen/0.1 (+https://example.org/widen-ops)"]  # the contact URL from config

@@ -130,7 +130,6 @@ def run_crawl(sources: Sequence[Source], db_path: str, *, config_path: str | Non
         opts.update(scaleout.worker_settings(redis_url, run_id))
         opts["HTTPCACHE_DIR"] = str(Path.cwd() / ".widen-httpcache")
         scaleout.claim_run(scaleout.connect(redis_url), [s.slug for s in sources], run_id)
-        _quicker_engine_heartbeat()
     else:
         opts["HTTPCACHE_DIR"] = cache_dir_for(db_path)
     opts.update(overrides or {})
@@ -162,21 +161,13 @@ def run_crawl(sources: Sequence[Source], db_path: str, *, config_path: str | Non
     return result
 
 
-def _quicker_engine_heartbeat() -> None:
-    """Redis workers poll a shared queue: wake the engine every 0.5 s instead of Scrapy's 5 s, so
-    a worker that went idle picks up links another worker enqueued (worker processes only)."""
-    from scrapy.core.engine import ExecutionEngine
-
-    ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = 0.5
-
-
 def stats_row(s: Source, crawler: Any) -> dict[str, Any]:
     """A summary row from a crawler's stats (redis workers: items are counted by `widen drain`)."""
+    from crawlers.monitors import run_errors
+
     st = crawler.stats
     spider = crawler.spider
     errors = list(getattr(spider, "errors", []) or [])
-    from crawlers.monitors import run_errors
-
     start, end = st.get_value("start_time"), st.get_value("finish_time")
     return {
         "source": s.slug, "pages": int(st.get_value("response_received_count", 0) or 0),

@@ -15,8 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from crawlers.extract.apis import ADAPTERS
-from crawlers.extract.apis._common import as_bool, description, dicts, epoch, first, text, walk
-from crawlers.extract.apis.aem import ABBREVIATIONS
+from crawlers.extract.apis._common import ABBREVIATIONS, as_bool, description, dicts, epoch, first, text, walk
 
 if TYPE_CHECKING:
     from crawlers.extract import Context

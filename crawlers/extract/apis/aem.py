@@ -9,16 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawlers.extract.apis._common import as_bool, description, dicts, first, joined, text
-
-# North American zone abbreviations as these feeds print them -> the IANA zone they stand for.
-ABBREVIATIONS = {
-    "EST": "America/New_York", "EDT": "America/New_York", "ET": "America/New_York",
-    "CST": "America/Chicago", "CDT": "America/Chicago", "CT": "America/Chicago",
-    "MST": "America/Denver", "MDT": "America/Denver", "MT": "America/Denver",
-    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "PT": "America/Los_Angeles",
-    "AKST": "America/Anchorage", "AKDT": "America/Anchorage", "HST": "Pacific/Honolulu",
-}
+from crawlers.extract.apis._common import ABBREVIATIONS, as_bool, description, dicts, dig, first, joined, text
 
 
 def detect(doc: Any) -> bool:
@@ -32,7 +23,7 @@ def _item(e: dict[str, Any]) -> dict[str, Any]:
     abbr = str(e.get("startEventTimeZone") or "").strip().upper()
     return {
         "title": text(e.get("eventTitle")),
-        **description(first(e, "description") or (e.get("extendedProps") or {}).get("content")),
+        **description(first(e, "description") or dig(e, "extendedProps", "content")),
         "url": text(e.get("eventPath")),
         "start": text(e.get("start")),
         "end": text(e.get("end")),

@@ -23,5 +23,18 @@ def detect(doc: Any) -> bool:
     return any(_schema_context(n) for n in dicts(doc))
 
 
+def _typed(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(t, str) for t in value))
+
+
+def _clean_types(doc: Any) -> Any:
+    """The document without `@type` values that are not type names (a number, an object): they name nothing."""
+    if isinstance(doc, list):
+        return [_clean_types(x) for x in doc]
+    if isinstance(doc, dict):
+        return {k: _clean_types(v) for k, v in doc.items() if not (k in ("@type", "type") and not _typed(v))}
+    return doc
+
+
 def listings(doc: Any, ctx: Any = None) -> list[dict[str, Any]]:
-    return listings_from_nodes([n for n in walk(doc) if isinstance(n, dict)])
+    return listings_from_nodes([n for n in walk(_clean_types(doc)) if isinstance(n, dict)])

@@ -142,6 +142,14 @@ def test_invalid_and_double_encoded_utf8():
     assert b["title"] == "Schüür"
 
 
+def test_truncated_download_keeps_what_arrived():
+    body = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Founders Coffee\r\nDTSTART:2026030"
+    body += b"3T080000\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:2\r\nSUMMARY:Cut off"
+    first, cut = records(body)
+    assert (first["title"], first["start"]) == ("Founders Coffee", "2026-03-03T08:00:00")
+    assert cut["title"] == "Cut off" and cut["start"] is None
+
+
 def test_unreadable_feed_is_empty_not_an_error():
     assert ical.extract(b"BEGIN:VCALENDAR\r\nthis is not ical", Context(now=NOW)) == []
 

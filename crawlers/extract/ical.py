@@ -79,7 +79,8 @@ def _decode_line(raw: bytes) -> str:
 def repair(body: bytes) -> str:
     """Text icalendar can read from what real exporters write.
 
-    Handles: mixed or invalid encodings (per line), blank lines between components, folding
+    Handles: truncated downloads (open components closed), mixed or invalid encodings (per
+    line), blank lines between components, folding
     with TAB or with no leading whitespace at all, two TZIDs inside one VTIMEZONE (split into
     two components), HTML inside UIDs, and TZID parameters on VALUE=DATE properties (a date
     has no zone; icalendar would otherwise turn it into midnight somewhere).
@@ -122,7 +123,20 @@ def repair(body: bytes) -> str:
             name = re.sub(r";TZID=(\"[^\"]*\"|[^;:]*)", "", name, flags=re.I)
             line = f"{name}:{value}"
         out.append(line)
+    out += _unclosed(out)
     return "\r\n".join(out) + "\r\n"
+
+
+def _unclosed(lines: list[str]) -> list[str]:
+    """END lines for components a truncated download left open (innermost first)."""
+    stack: list[str] = []
+    for line in lines:
+        upper = line.upper()
+        if upper.startswith("BEGIN:"):
+            stack.append(upper[6:].strip())
+        elif upper.startswith("END:") and stack and stack[-1] == upper[4:].strip():
+            stack.pop()
+    return [f"END:{name}" for name in reversed(stack)]
 
 
 def _value(prop: Any) -> Any:

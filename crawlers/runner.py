@@ -123,7 +123,9 @@ def run_crawl(sources: Sequence[Source], db_path: str, *, config_path: str | Non
     if not sources:
         return result
     opts: dict[str, Any] = {"USER_AGENT": user_agent(contact_url), "WIDEN_PROGRESS": progress,
-                            "WIDEN_PROGRESS_INTERVAL": progress_interval, "HTTPCACHE_ENABLED": cache}
+                            "WIDEN_PROGRESS_INTERVAL": progress_interval}
+    if not cache:
+        opts["HTTPCACHE_ENABLED"] = False
     if redis_url is not None:
         from crawlers import scaleout
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from crawlers.schema import FIELD_NAMES, make_id
 from pipelines import Stage, place, text, when
 
 log = logging.getLogger(__name__)
+
+MAX_OCCURRENCES = 1000  # per record and horizon; more means a sub-daily rule, not a listing's dates
 
 STATUS_IN_TITLE = re.compile(r"^\s*[\(\[]?\s*(cancell?ed|postponed)\s*[\)\]]?\s*[:\-–—]?\s*|\s*[\(\[]\s*(cancell?ed|postponed)\s*[\)\]]\s*$", re.I)
 ONLINE_CUES = re.compile(
@@ -128,7 +131,10 @@ def _occurrences(raw: dict[str, Any], rec: dict[str, Any], ctx: SourceContext) -
         end = when.parse(rec.get("end"))
         length = (end.value - start.value) if end and type(end.value) is type(start.value) else None
         occ = []
-        for d in rs.between(lo, hi, inc=True):
+        # xafter is lazy: a minutely rule stops at MAX_OCCURRENCES instead of filling the horizon.
+        for d in itertools.islice(rs.xafter(lo, inc=True), MAX_OCCURRENCES):
+            if d > hi:
+                break
             if first.tzinfo is not None:  # rrule steps wall-clock; re-attach the zone for DST
                 d = d.replace(tzinfo=None).replace(tzinfo=first.tzinfo)
             v = d if isinstance(start.value, dt.datetime) else d.date()

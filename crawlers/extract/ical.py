@@ -266,6 +266,32 @@ def _before(v: Any, bound: Any) -> bool:
     return v < bound
 
 
+_BLOCK = re.compile(r"^BEGIN:(VEVENT|VTIMEZONE)\r?$.*?^END:\1\r?$", re.M | re.S | re.I)
+
+
+def _event_by_event(text: str) -> Any:
+    """A calendar of every VEVENT that parses on its own (with the feed's readable VTIMEZONEs)."""
+    zones, events = [], []
+    for m in _BLOCK.finditer(text):
+        (zones if m.group(1).upper() == "VTIMEZONE" else events).append(m.group(0))
+    good_zones = []
+    for z in zones:
+        try:
+            icalendar.Calendar.from_ical(f"BEGIN:VCALENDAR\r\n{z}\r\nEND:VCALENDAR\r\n")
+            good_zones.append(z)
+        except Exception:  # a zone nobody can read: events fall back to their TZID names
+            continue
+    cal = icalendar.Calendar()
+    for ev in events:
+        try:
+            part = icalendar.Calendar.from_ical("\r\n".join(["BEGIN:VCALENDAR", *good_zones, ev, "END:VCALENDAR", ""]))
+        except Exception:
+            continue
+        for comp in part.walk("VEVENT"):
+            cal.add_component(comp)
+    return cal if cal.subcomponents else None
+
+
 def _expandable(ev: Any) -> bool:
     """recurring-ical-events stops at the first unreadable DTSTART; keep such events out of it."""
     return _value(ev.get("DTSTART")) is not None
@@ -276,9 +302,11 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
     text = repair(body)
     try:
         cal = icalendar.Calendar.from_ical(text)
-    except ValueError as exc:
-        log.warning("unreadable iCalendar at %s: %s", ctx.url or "<input>", exc)
-        return []
+    except Exception as exc:  # icalendar raises ValueError, but also AttributeError/KeyError on odd nesting
+        log.warning("unreadable iCalendar at %s (%s); reading its events one by one", ctx.url or "<input>", exc)
+        cal = _event_by_event(text)
+        if cal is None:
+            return []
     if isinstance(cal, list):
         cal = cal[0]
     platform = platform_from_prodid(_str(cal.get("PRODID")))

@@ -111,7 +111,11 @@ class ErrorStats:
         return ext
 
     def response_received(self, response: Response, request: Request, spider: Any) -> None:
-        if response.status >= 400 and not request.url.endswith("/robots.txt"):
+        # A status the request says it handles (handle_httpstatus_list/_all) is navigation, e.g. probing
+        # an API that may be absent; the spider records it in spider.errors when it is a real failure.
+        handled = request.meta.get("handle_httpstatus_all") or response.status in request.meta.get(
+            "handle_httpstatus_list", ())
+        if response.status >= 400 and not handled and not request.url.endswith("/robots.txt"):
             self.crawler.stats.inc_value("widen/http_errors")
 
     def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:

@@ -98,7 +98,10 @@ CHECKS = (check_items, check_errors, check_finish, check_dropped, check_coverage
 
 
 def evaluate(f: RunFacts) -> list[str]:
-    """Every failed check's message (empty list: the run is healthy)."""
+    """Every failed check's message (empty list: the run is healthy). A source skipped on purpose
+    (finish reason "skipped: set <KEY>": a key-based API without its key) made no request: not judged."""
+    if (f.finish_reason or "").startswith("skipped"):
+        return []
     return [msg for check in CHECKS if (msg := check(f))]
 
 
@@ -222,6 +225,8 @@ def ensure_health_columns(conn: sqlite3.Connection) -> None:
 def run_failed(row: Mapping[str, Any]) -> bool:
     """A crawl_runs row counts as failing: not finished, or a failed monitor. A run the monitors
     never judged (monitor_failures NULL, e.g. Spidermon disabled) fails on any error."""
+    if str(row.get("finish_reason") or "").startswith("skipped"):
+        return False
     if row.get("finish_reason") != "finished":
         return True
     if row.get("monitor_failures") is None:

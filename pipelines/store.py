@@ -360,11 +360,12 @@ class Store:
         with self._lock:
             self.db["crawl_runs"].update(run_pk, values)
             src = values.get("source") or self.db["crawl_runs"].get(run_pk)["source"]
-            ok = values.get("finish_reason") == "finished" and not values.get("errors")
+            skipped = str(values.get("finish_reason") or "").startswith("skipped")
+            ok = skipped or (values.get("finish_reason") == "finished" and not values.get("errors"))
             prev = self.db.conn.execute("SELECT consecutive_failures FROM sources WHERE slug = ?", (src,)).fetchone()
             fails = 0 if ok else ((prev[0] or 0) + 1 if prev else 1)
             self.db["sources"].upsert({"slug": src, "last_run": values["finished"],
-                                       "last_status": "ok" if ok else "failing",
+                                       "last_status": "skipped" if skipped else "ok" if ok else "failing",
                                        "last_items": values.get("items", 0),
                                        "consecutive_failures": fails}, pk="slug", alter=False)
 
@@ -453,7 +454,9 @@ class StorePipeline(Stage):
         """Write this source's crawl_runs row: pages, items, drops, errors, finish reason."""
         stats = self.crawler.stats
         errors = list(getattr(spider, "errors", []))
-        n_err = len(errors) + int(stats.get_value("log_count/ERROR", 0) or 0)
+        from crawlers.monitors import run_errors  # log_count/ERROR counts every crawler's lines
+
+        n_err = run_errors(stats.get_stats(), spider)
         assert self.store is not None and self.run_pk is not None
         self.store.finish_run(
             self.run_pk,

@@ -13,6 +13,7 @@ from dateutil.rrule import rrulestr
 
 from crawlers.schema import FIELD_NAMES, make_id
 from pipelines import Stage, place, text, when
+from pipelines.recurrence import next_occurrences, parse_schedule
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,13 @@ def _occurrences(raw: dict[str, Any], rec: dict[str, Any], ctx: SourceContext) -
         return out
     rule = rec.get("recurrence")
     start = when.parse(rec.get("start"))
+    if rule and not start:
+        # A group's plain-text schedule and no dated listing: its next meetings from the schedule.
+        sched = parse_schedule(str(raw.get("schedule_text") or raw.get("recurrence") or ""))
+        if sched is None:
+            return []
+        return [(when.When(d).iso(), None)
+                for d in next_occurrences(sched, ctx.now, rec.get("timezone"), ctx.horizon_days)]
     if not rule or not start or not str(rule).upper().startswith(("RRULE:", "FREQ=")):
         return []
     try:
@@ -256,10 +264,6 @@ def _recurrence(raw: dict[str, Any]) -> str | None:
     sched_text = raw.get("schedule_text") or rule
     if not sched_text:
         return None
-    try:
-        from pipelines.recurrence import parse_schedule
-    except ImportError:
-        return str(rule) if rule else None
     sched = parse_schedule(str(sched_text))
     return sched.rrule if sched is not None else (str(rule) if rule else None)
 

@@ -110,7 +110,8 @@ class When:
     def iso(self) -> str:
         v = self.value
         if isinstance(v, dt.datetime):
-            return v.isoformat(timespec="seconds")
+            # Zones before ~1900 have local-mean-time offsets such as -05:50:36: ISO 8601 has minutes only.
+            return re.sub(r"([+-]\d{2}:\d{2}):\d{2}(\.\d+)?$", r"\1", v.isoformat(timespec="seconds"))
         return v.isoformat()
 
 
@@ -127,7 +128,10 @@ def localize(value: dt.datetime | dt.date, tz: str | None) -> dt.datetime | dt.d
         return value
     if value.tzinfo is None:
         return value.replace(tzinfo=z)
-    return value.astimezone(z)
+    try:
+        return value.astimezone(z)
+    except OverflowError:  # hours from year 1 or 9999: keep the data's own offset
+        return value
 
 
 def _iso_fast(s: str, tz: str | None) -> When | None:

@@ -117,12 +117,6 @@ MESSAGE = {
     "http500": "", "http503": "", "http429": "", "reset": "", "big-streamed": "",
 }
 
-SWALLOWED = ("base.py on_error returns early for every IgnoreRequest that is not an HttpError, and a body over "
-             "DOWNLOAD_MAXSIZE during decompression or robots.txt refusing the source's own URL is one: the "
-             "source ends empty and clean; fix in crawlers/spiders/base.py pending")
-LOOP = ("start requests are not dont_filter, so the dupefilter silently drops /loop/a's second visit "
-        "(no 'max redirections' error) and on_error swallows IgnoreRequest; fix in crawlers/spiders/base.py pending")
-XFAIL = {"gzip-bomb": SWALLOWED, "robots-disallow": SWALLOWED, "redirect-loop": LOOP}
 
 
 @pytest.fixture(scope="module")
@@ -191,12 +185,7 @@ def test_clean_sources_record_no_errors(network: Crawl) -> None:
     assert {s: runs[s]["errors"] for s in READABLE} == dict.fromkeys(READABLE, 0)
 
 
-def _failing_params() -> list[object]:
-    return [pytest.param(s, marks=pytest.mark.xfail(reason=XFAIL[s], strict=True)) if s in XFAIL else s
-            for s in sorted(FAILING)]
-
-
-@pytest.mark.parametrize("slug", _failing_params())
+@pytest.mark.parametrize("slug", sorted(FAILING))
 def test_failure_is_recorded_against_its_source(network: Crawl, slug: str) -> None:
     path = FAILING[slug][1]
     run = network.runs()[slug]
@@ -260,10 +249,8 @@ def test_unbounded_rrule_is_cut_at_the_horizon(volume: Crawl) -> None:
 # the window even starts. Either cap a series (stopping the expansion, not trimming its result) or
 # leave sub-daily rules unexpanded; both pass these tests.
 MAX_OCCURRENCES = 1000
-SUB_DAILY = "expansion is bounded by the window only, so a minutely series makes one occurrence per minute"
 
 
-@pytest.mark.xfail(reason=f"{SUB_DAILY}; fix in crawlers/extract/ical.py pending", strict=True)
 def test_ical_sub_daily_series_is_capped() -> None:
     from crawlers.extract import Context, extract
 
@@ -273,7 +260,6 @@ def test_ical_sub_daily_series_is_capped() -> None:
     assert len(item.get("occurrences") or []) <= MAX_OCCURRENCES
 
 
-@pytest.mark.xfail(reason=f"{SUB_DAILY}; fix in pipelines/normalize.py (_occurrences) pending", strict=True)
 def test_normalized_sub_daily_rule_is_capped() -> None:
     from pipelines.normalize import SourceContext, normalize
 

@@ -132,3 +132,14 @@ def test_ongoing_roles_and_stable_ids():
     a = norm(title="A", url="https://ex.org/e/1?utm_source=x")
     b = norm(title="A", url="https://ex.org/e/1")
     assert a["id"] == b["id"]
+
+
+def test_group_schedule_text_gives_next_meetings_across_dst() -> None:
+    """A club with "Tuesdays 7:00 PM" and no dated listing: weekly RRULE, 7 pm wall clock on both
+    sides of the March DST change (US 2026-03-08)."""
+    ctx = SourceContext(source="t", tz="America/Chicago", now=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    rec = normalize({"title": "Lakeview Toastmasters", "recurrence": "Tuesdays 7:00 PM"}, ctx)
+    assert rec["recurrence"] == "RRULE:FREQ=WEEKLY;BYDAY=TU"
+    assert rec["next_start"] == "2026-03-03T19:00:00-06:00"
+    assert [s for s, _ in rec["_occurrences"][:2]] == ["2026-03-03T19:00:00-06:00", "2026-03-10T19:00:00-05:00"]
+    assert normalize({"title": "Club", "recurrence": "every second Tuesday"}, ctx)["_occurrences"] == []

@@ -305,25 +305,17 @@ def _norm(start: str) -> dict[str, Any]:
     return normalize({"title": "x", "start": start}, SourceContext(now=NOW, tz="America/Chicago"))
 
 
-@pytest.mark.xfail(reason="zoneinfo gives pre-1883 Chicago its local mean time offset -05:50:36, which "
-                          "When.iso() prints with seconds: not ISO 8601, and validate drops the record; "
-                          "fix in pipelines/when.py pending", strict=True)
 def test_local_mean_time_offsets_print_as_iso_8601() -> None:
     start = _norm("1850-06-01T12:00:00")["start"]
     assert PATTERN["start"].match(start) and _is_iso(start), start
 
 
-@pytest.mark.xfail(reason="localize() converts to the zone with astimezone(), which raises OverflowError "
-                          "within hours of year 1 and 9999; fix in pipelines/when.py pending", strict=True)
 @pytest.mark.parametrize("start", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"])
 def test_extreme_years_do_not_raise(start: str) -> None:
     out = _norm(start)["start"]
     assert out is None or (PATTERN["start"].match(out) and _is_iso(out))
 
 
-@pytest.mark.xfail(reason="schemaorg._types() iterates @type when it is not a string: '@type': 5 raises "
-                          "TypeError and the page's other events are lost; fix in crawlers/extract/schemaorg.py "
-                          "pending", strict=True)
 def test_non_string_schema_type_does_not_raise() -> None:
     body = (b'<html><head><script type="application/ld+json">[{"@type": 5}, {"@context": "https://schema.org", '
             b'"@type": "Event", "name": "Kept", "startDate": "2026-05-05T18:00:00-05:00"}]</script></head></html>')

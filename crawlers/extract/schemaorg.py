@@ -30,7 +30,7 @@ ORG_KIND_BY_CONTEXT = "networking_group"
 
 def _types(node: dict[str, Any]) -> set[str]:
     t = node.get("@type") or node.get("type") or []
-    if isinstance(t, str):
+    if not isinstance(t, list):
         t = [t]
     return {str(x).rsplit("/", 1)[-1] for x in t}
 

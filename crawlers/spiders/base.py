@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.config import ConfigError, Source, get_source
 from crawlers.extract import Context, extract
@@ -122,7 +121,7 @@ class WidenSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls_for_source():
-            yield self.request(url, self.parse)
+            yield self.request(url, self.parse, dont_filter=True)  # as Scrapy's own start(): a loop ends in an error
 
     def request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.on_error, **kwargs)
@@ -136,11 +135,14 @@ class WidenSpider(scrapy.Spider):
     def on_error(self, failure: Any) -> None:
         """Record a failed request against the source (it reaches crawl_runs.error_messages).
 
-        A request refused by robots.txt is the politeness rule working, not a failure: counted only.
+        A page refused by robots.txt is the politeness rule working, not a failure: counted only,
+        unless it is one of the source's own URLs (then the source cannot be crawled at all).
+        Other IgnoreRequests are failures: HTTP errors, redirect loops, bodies over DOWNLOAD_MAXSIZE.
         """
         req = getattr(failure, "request", None)
         url = req.url if req is not None else "?"
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):  # HttpError subclasses IgnoreRequest
+        robots = failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage()
+        if robots and url not in self.start_urls_for_source():
             self.crawler.stats.inc_value("widen/requests_ignored")
             self.logger.info("not fetched (robots.txt or filters): %s", url)
             return

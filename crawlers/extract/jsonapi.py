@@ -15,7 +15,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from crawlers.extract.apis import ADAPTERS
-from crawlers.extract.apis._common import ABBREVIATIONS, as_bool, description, dicts, epoch, first, text, walk
+from crawlers.extract.apis._common import as_bool, description, dicts, epoch, first, text, walk
+from crawlers.zones import ABBREVIATIONS
 
 if TYPE_CHECKING:
     from crawlers.extract import Context
@@ -192,7 +193,7 @@ def _generic(doc: Any) -> list[dict[str, Any]]:
 def _zone(value: Any) -> str | None:
     """An IANA name as given, or the zone a North American abbreviation ("CST") stands for."""
     s = text(value)
-    return ABBREVIATIONS.get(s.upper(), s) if s else None
+    return ABBREVIATIONS.get(s.lower(), s) if s else None
 
 
 def parse(body: bytes, where: str = "<input>") -> Any:

@@ -24,14 +24,6 @@ CCTLD_COUNTRY = {
     "cz": "CZ", "ca": "CA", "au": "AU", "nz": "NZ", "za": "ZA", "jp": "JP", "in": "IN", "br": "BR",
     "mx": "MX", "ar": "AR",
 }
-# North American zone abbreviations as these feeds print them -> the IANA zone they stand for.
-ABBREVIATIONS = {
-    "EST": "America/New_York", "EDT": "America/New_York", "ET": "America/New_York",
-    "CST": "America/Chicago", "CDT": "America/Chicago", "CT": "America/Chicago",
-    "MST": "America/Denver", "MDT": "America/Denver", "MT": "America/Denver",
-    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "PT": "America/Los_Angeles",
-    "AKST": "America/Anchorage", "AKDT": "America/Anchorage", "HST": "Pacific/Honolulu",
-}
 UK_POSTCODE = re.compile(r"^\s*[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\s*$", re.I)
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawlers.extract.apis._common import ABBREVIATIONS, as_bool, description, dicts, dig, first, joined, text
+from crawlers.extract.apis._common import as_bool, description, dicts, dig, first, joined, text
+from crawlers.zones import ABBREVIATIONS
 
 
 def detect(doc: Any) -> bool:
@@ -27,7 +28,7 @@ def _item(e: dict[str, Any]) -> dict[str, Any]:
         "url": text(e.get("eventPath")),
         "start": text(e.get("start")),
         "end": text(e.get("end")),
-        "timezone": ABBREVIATIONS.get(abbr),
+        "timezone": ABBREVIATIONS.get((abbr or "").lower()),
         "venue": text(p.get("locationName")),
         "address": joined(p.get("streetLineOne"), p.get("streetLineTwo")),
         "city": text(p.get("city")),

@@ -178,7 +178,9 @@ class RedisScheduler(Scheduler):
             self.server.set(self.active_key, self.host, px=self.grace_ms)
 
     def enqueue_request(self, request: Any) -> bool:
-        fp = "" if request.dont_filter else self.df.request_fingerprint(request)
+        # A start URL is dont_filter for local crawls; across workers it must still be fetched once.
+        shared = not request.dont_filter or request.meta.get("widen_start")
+        fp = self.df.request_fingerprint(request) if shared else ""
         added = self._enqueue(keys=[self.df.key, self.queue_key, self.active_key],
                               args=[fp, lifo_score(request.priority), self.queue._encode_request(request),
                                     self.host, self.grace_ms])

@@ -282,28 +282,42 @@ def _env(env: dict[str, str] | None) -> dict[str, str]:
     return {**os.environ, "WIDEN_CONFIG": str(ROOT / "config"), **(env or {})}
 
 
-def run_measured(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Measured:
-    """Run `widen ARGS` and report its wall time and the peak RSS of that one child.
+# A small parent for the measured crawl. Linux carries a parent's RSS into its child's ru_maxrss at
+# fork (exec folds the old image's high-water mark into the process's maximum), so a child forked
+# by a grown pytest process reports pytest's size. Forked from this ~10 MB wrapper instead, the
+# child's maximum is its own peak; the wrapper reports it through a file.
+_MEASURE = """
+import resource, subprocess, sys
+proc = subprocess.run(sys.argv[2:])
+with open(sys.argv[1], "w") as fh:  # RUSAGE_CHILDREN: this wrapper's only child, the crawl
+    fh.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(proc.returncode)
+"""
 
-    `os.wait4` gives the rusage of exactly this process (RUSAGE_CHILDREN would be the maximum
-    over every child the test session ever waited for).
+
+def run_measured(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Measured:
+    """Run `widen ARGS` and report its wall time and the peak RSS of that one crawl process.
+
+    The crawl runs under a small wrapper whose only child it is (see `_MEASURE`): measuring it
+    from pytest directly would report pytest's own size once the session has grown.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         t0 = time.monotonic()
-        proc = subprocess.Popen(widen_cmd(*args), stdout=out, stderr=err, env=_env(env), cwd=str(ROOT))
-        killer = threading.Timer(timeout, proc.kill)
+        proc = subprocess.Popen([sys.executable, "-c", _MEASURE, rss.name, *widen_cmd(*args)],
+                                stdout=out, stderr=err, env=_env(env), cwd=str(ROOT), start_new_session=True)
+        killer = threading.Timer(timeout, lambda: os.killpg(proc.pid, signal.SIGKILL))
         killer.start()
         try:
-            _, wstatus, usage = os.wait4(proc.pid, 0)
+            proc.wait()
         finally:
             killer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(wstatus)
         wall = time.monotonic() - t0
         out.seek(0)
         err.seek(0)
+        peak_kib = int(rss.read() or 0)
         return Measured(proc.returncode, out.read().decode("utf-8", "replace"),
-                        err.read().decode("utf-8", "replace"), wall,
-                        usage.ru_maxrss / 1024)  # Linux reports KiB
+                        err.read().decode("utf-8", "replace"), wall, peak_kib / 1024)  # Linux reports KiB
 
 
 def start_widen(*args: str, env: dict[str, str] | None = None, log: Path | None = None) -> subprocess.Popen[bytes]:

@@ -121,7 +121,9 @@ class WidenSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls_for_source():
-            yield self.request(url, self.parse, dont_filter=True)  # as Scrapy's own start(): a loop ends in an error
+            # dont_filter as Scrapy's own start(): a redirect loop back to it ends in an error, not
+            # silence. `widen_start` lets the shared Redis dupefilter still admit it once per run.
+            yield self.request(url, self.parse, dont_filter=True, meta={"widen_start": True})
 
     def request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.on_error, **kwargs)

@@ -25,7 +25,6 @@ from crawlers.schema import make_id
 from pipelines.store import Store
 
 CHROMIUM = Path("/usr/bin/chromium")
-REACH_PLUGIN = ROOT / "config" / "datasette" / "plugins" / "reach_filters.py"
 PINNED = {"WIDEN_DEMO_TODAY": "2026-03-01", "WIDEN_NOW": "2026-03-01T06:00:00+00:00"}
 PWN = "window.__pwned=1"
 HOSTILE = {
@@ -123,13 +122,10 @@ def test_browse_filter_open_card_and_download(server: str, tmp_path: Path) -> No
             assert kinds and set(kinds) == {"board_seat"}
 
             # the reach filter
-            if REACH_PLUGIN.exists():
-                page.goto(server + "/widen/opportunities?_exclude_audiences=women&_size=max")
-                titles = page.locator("table.rows-and-columns td.col-title").all_inner_texts()
-                assert titles and not any("Women" in t or "Zebra" in t for t in titles)
-                assert "Chicago Women in Data" not in titles
-            else:
-                print("reach filter step skipped: config/datasette/plugins/reach_filters.py not present")
+            page.goto(server + "/widen/opportunities?_exclude_audiences=women&_size=max")
+            titles = page.locator("table.rows-and-columns td.col-title").all_inner_texts()
+            assert titles and not any("Women" in t or "Zebra" in t for t in titles)
+            assert "Chicago Women in Data" not in titles
 
             # hostile content on the table page and its own card
             page.goto(server + "/widen/opportunities?_search=zebra")

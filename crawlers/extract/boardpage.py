@@ -3,6 +3,9 @@
 Such pages are written for people, not machines: a heading names the role ("Treasurer",
 "Trustee – Finance", "Board Member, Marketing") and the paragraphs below describe it. A
 section counts only when its heading carries a board cue, so ordinary pages yield nothing.
+
+BeautifulSoup reads them: these are small, hand-edited CMS pages (unclosed paragraphs, stray
+tags), visited rarely, where its forgiving tree and sibling walk matter more than lxml's speed.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from lxml import html as lxml_html
+from bs4 import BeautifulSoup, Tag
 
 BOARD_HEADING = re.compile(
     r"\b(trustee|board|director|treasurer|secretary|chair|governor|committee|commissioner|advisory)\b", re.I)
@@ -19,27 +22,25 @@ NOT_A_ROLE = re.compile(r"\b(meeting|minutes|agenda|report|our board|meet the|cu
 HEADINGS = ("h1", "h2", "h3", "h4")
 
 
-def _text(el: Any) -> str:
-    return re.sub(r"\s+", " ", el.text_content()).strip()
+def _text(el: Tag) -> str:
+    return re.sub(r"\s+", " ", el.get_text(" ")).strip()
 
 
 def extract(body: bytes, url: str = "") -> list[dict[str, Any]]:
     """Role sections of a vacancy page, each with the heading as title and its text as description."""
-    try:
-        tree = lxml_html.fromstring(body)
-    except (ValueError, lxml_html.etree.ParserError):
-        return []
-    for bad in tree.xpath("//script|//style|//nav|//footer"):
-        bad.drop_tree()
-    org = (tree.xpath('string(//meta[@property="og:site_name"]/@content)') or "").strip() or None
+    soup = BeautifulSoup(body, "lxml")
+    for bad in soup.find_all(["script", "style", "nav", "footer"]):
+        bad.decompose()
+    meta = soup.find("meta", attrs={"property": "og:site_name"})
+    org = (meta.get("content") or "").strip() or None if isinstance(meta, Tag) else None
     out = []
-    for h in tree.xpath("//" + " | //".join(HEADINGS)):
+    for h in soup.find_all(HEADINGS):
         title = _text(h)
         if not title or len(title) > 120 or not BOARD_HEADING.search(title) or NOT_A_ROLE.search(title):
             continue
         parts = []
-        for sib in h.itersiblings():
-            if sib.tag in HEADINGS:
+        for sib in h.find_next_siblings():
+            if sib.name in HEADINGS:
                 break
             parts.append(_text(sib))
         desc = "\n".join(p for p in parts if p)

@@ -90,7 +90,7 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
             human.append(f"reaching {' or '.join(wanted)}")
     if (request.args.get("_reach") or "").lower() in _TRUE:
         where.append(REACH_CLAUSE)
-        human.append("reaching an audience your network doesn't")
+        human.append("reaching an audience your network doesn't reach yet")
     if not where:
         return None
     return FilterArguments([f"({w})" for w in where], params, human)

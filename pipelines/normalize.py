@@ -18,6 +18,8 @@ from pipelines.recurrence import next_occurrences, parse_schedule
 log = logging.getLogger(__name__)
 
 MAX_OCCURRENCES = 1000  # per record and horizon; more means a sub-daily rule, not a listing's dates
+# INTERVAL below 1: dateutil never finds a next occurrence and spins forever.
+ENDLESS_RULE = re.compile(r"INTERVAL=(-|0+(;|$))", re.I)
 
 STATUS_IN_TITLE = re.compile(r"^\s*[\(\[]?\s*(cancell?ed|postponed)\s*[\)\]]?\s*[:\-–—]?\s*|\s*[\(\[]\s*(cancell?ed|postponed)\s*[\)\]]\s*$", re.I)
 ONLINE_CUES = re.compile(
@@ -128,6 +130,9 @@ def _occurrences(raw: dict[str, Any], rec: dict[str, Any], ctx: SourceContext) -
         return [(when.When(d).iso(), None)
                 for d in next_occurrences(sched, ctx.now, rec.get("timezone"), ctx.horizon_days)]
     if not rule or not start or not str(rule).upper().startswith(("RRULE:", "FREQ=")):
+        return []
+    if ENDLESS_RULE.search(str(rule)):
+        log.info("ignoring recurrence %r: its interval is below 1", rule)
         return []
     try:
         first = start.value if isinstance(start.value, dt.datetime) else dt.datetime.combine(start.value, dt.time())

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 from crawlers.extract import Context, ical
 from pipelines.normalize import SourceContext, normalize
 from tests.conftest import widen
@@ -170,3 +172,36 @@ def test_cli_occurrences_window_is_wall_clock(tmp_path):
     lines = [json.loads(x) for x in p.stdout.splitlines()]
     # weekly from the 3rd: the 17th is the window's exclusive end, in local wall-clock time
     assert [x["start"][:10] for x in lines] == ["2026-03-03", "2026-03-10"]
+
+
+ZERO_INTERVAL = b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+BEGIN:VEVENT
+UID:zero@test
+DTSTART:20260301T100000Z
+RRULE:FREQ=DAILY;INTERVAL=0
+SUMMARY:Zero interval
+END:VEVENT
+BEGIN:VEVENT
+UID:fine@test
+DTSTART:20260302T100000Z
+SUMMARY:Fine
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+@pytest.mark.timeout(30)
+def test_zero_interval_rule_cannot_hang_the_feed() -> None:
+    """dateutil spins forever on INTERVAL=0; the feed's events must still come out, promptly."""
+    got = ical.extract(ZERO_INTERVAL, Context(url="", now=NOW, tz="UTC"))
+    assert sorted(g["title"] for g in got) == ["Fine", "Zero interval"]
+    assert all("RRULE" not in (g.get("recurrence") or "") for g in got)
+
+
+@pytest.mark.timeout(30)
+def test_zero_interval_rrule_text_gives_no_occurrences() -> None:
+    rec = normalize({"title": "x", "start": "1900-01-01T10:00:00", "recurrence": "RRULE:FREQ=WEEKLY;INTERVAL=0"},
+                    SourceContext(now=NOW, tz="America/Chicago"))
+    assert rec["_occurrences"] == [] and rec["start"].startswith("1900-01-01T10:00")

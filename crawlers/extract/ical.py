@@ -297,6 +297,21 @@ def _expandable(ev: Any) -> bool:
     return _value(ev.get("DTSTART")) is not None
 
 
+def _drop_endless_rules(ev: Any) -> None:
+    """Remove RRULEs with INTERVAL below 1: dateutil never finds their next occurrence and spins
+    forever, so one such event would hang the whole crawl. The event stays, as a one-off."""
+    rules = ev.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules]:
+        try:
+            interval = int((rule.get("INTERVAL") or [1])[0]) if hasattr(rule, "get") else 1
+        except (TypeError, ValueError):
+            interval = 0
+        if interval < 1:
+            log.warning("ignoring a recurrence with INTERVAL=%s in event %s", interval, ev.get("UID"))
+            del ev["RRULE"]
+            return
+
+
 def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
     """Every event series in a feed, each with its occurrences inside the context's window."""
     text = repair(body)
@@ -311,6 +326,9 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
         cal = cal[0]
     platform = platform_from_prodid(_str(cal.get("PRODID")))
     events = list(cal.walk("VEVENT"))
+    for ev in events:
+        if ev.get("RRULE") is not None:
+            _drop_endless_rules(ev)
     broken = [ev for ev in events if not _expandable(ev)]
     for ev in broken:
         for comp in cal.walk():

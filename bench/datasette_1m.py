@@ -31,9 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import sqlite_utils  # noqa: E402
 
-from crawlers.schema import FIELD_NAMES, KINDS, OPPORTUNITY_AUDIENCE_COLUMNS, column_types  # noqa: E402
+from synthetic import bulk_load  # noqa: E402
+
+from crawlers.schema import KINDS  # noqa: E402
 from pipelines.audiences import load_taxonomy  # noqa: E402
 from pipelines.reach import recompute  # noqa: E402
 from pipelines.store import ensure_schema  # noqa: E402
@@ -48,48 +49,33 @@ RARE = "zyzzyvaquokka"  # planted in a handful of titles
 
 
 def build(path: Path, n: int, seed: int = 1) -> None:
-    """Write n synthetic rows fast: executemany in one transaction, indexes and FTS afterwards."""
+    """Write n synthetic rows fast (bench/synthetic.py), then indexes, FTS and statistics."""
     rnd = random.Random(seed)
     slugs = [a.slug for a in load_taxonomy()]
     weights = [1 / (i + 1) ** 0.8 for i in range(len(slugs))]  # a few audiences are common, most rare
-    path.unlink(missing_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None)
-    db = sqlite_utils.Database(conn)
-    conn.execute("PRAGMA journal_mode=WAL")
-    db["opportunities"].create(column_types(), pk="id", not_null={"title", "kind", "source"})
-    db["opportunity_audiences"].create(OPPORTUNITY_AUDIENCE_COLUMNS, pk=("opportunity_id", "audience"))
-    cols = ", ".join(f'"{c}"' for c in FIELD_NAMES)
-    sql = f"INSERT INTO opportunities ({cols}) VALUES ({', '.join('?' * len(FIELD_NAMES))})"
-    conn.execute("BEGIN")
-    batch, links = [], []
-    for i in range(n):
-        k = rnd.choices((0, 1, 2, 3, 4), (10, 35, 30, 17, 8))[0]
-        auds = sorted(set(rnd.choices(slugs, weights, k=k)))
-        title = " ".join(rnd.choices(WORDS, k=4)).capitalize()
-        if i % 200_000 == 7:
-            title += f" {RARE}"
-        region = rnd.choice(REGIONS)
-        row = dict.fromkeys(FIELD_NAMES)
-        row.update(id=f"s{i % 40}:{i:08x}", kind=rnd.choice(KINDS), title=title,
-                   description=" ".join(rnd.choices(WORDS, k=20)), organizer=f"Org {i % 5000}",
-                   source=f"s{i % 40}", platform="ical", region=region, city=f"City {i % 300}",
-                   country="US", start=f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T18:00:00-05:00",
-                   attendance=rnd.choice(("in_person", "online", "hybrid")),
-                   audiences=json.dumps(auds) if auds else None, first_seen="2026-11-28T00:00:00+00:00",
-                   last_seen="2026-11-28T00:00:00+00:00")
-        batch.append(tuple(row[c] for c in FIELD_NAMES))
-        links.extend((row["id"], a, 1) for a in auds)
-        if len(batch) >= 50_000:
-            conn.executemany(sql, batch)
-            conn.executemany("INSERT INTO opportunity_audiences VALUES (?, ?, ?)", links)
-            batch, links = [], []
-    conn.executemany(sql, batch)
-    conn.executemany("INSERT INTO opportunity_audiences VALUES (?, ?, ?)", links)
-    conn.execute("COMMIT")
+
+    def rows():
+        for i in range(n):
+            k = rnd.choices((0, 1, 2, 3, 4), (10, 35, 30, 17, 8))[0]
+            auds = sorted(set(rnd.choices(slugs, weights, k=k)))
+            title = " ".join(rnd.choices(WORDS, k=4)).capitalize()
+            if i % 200_000 == 7:
+                title += f" {RARE}"
+            region = rnd.choice(REGIONS)
+            fields = dict(id=f"s{i % 40}:{i:08x}", kind=rnd.choice(KINDS), title=title,
+                          description=" ".join(rnd.choices(WORDS, k=20)), organizer=f"Org {i % 5000}",
+                          source=f"s{i % 40}", platform="ical", region=region, city=f"City {i % 300}",
+                          country="US", start=f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T18:00:00-05:00",
+                          attendance=rnd.choice(("in_person", "online", "hybrid")),
+                          audiences=json.dumps(auds) if auds else None, first_seen="2026-11-28T00:00:00+00:00",
+                          last_seen="2026-11-28T00:00:00+00:00")
+            yield fields, [(a, 1) for a in auds]
+
+    db = bulk_load(path, rows(), wal=True)
     ensure_schema(db)  # indexes on faceted columns and FTS, built once over the loaded rows
     db["opportunity_audiences"].create_index(["audience", "opportunity_id"], if_not_exists=True)
-    conn.execute("ANALYZE")
-    conn.close()
+    db.conn.execute("ANALYZE")
+    db.conn.close()
 
 
 async def measure(db_path: Path, runs: int) -> dict[str, list[float]]:

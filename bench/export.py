@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import sqlite_utils  # noqa: E402
+from synthetic import bulk_load  # noqa: E402
 
-from crawlers.schema import FIELD_NAMES, KINDS, OPPORTUNITY_AUDIENCE_COLUMNS, column_types  # noqa: E402
+from crawlers.schema import KINDS  # noqa: E402
 
 AUDIENCES = ["tech", "finance", "women", "veterans", "founders", "youth", "housing", "health", "arts_culture",
              "immigrants", "lgbtq", "seniors", "education", "environment", "black", "latino"]
@@ -39,39 +39,28 @@ CSV_FIELD_LIMIT = 1 << 24
 
 
 def build(path: Path, n: int, seed: int = 1) -> None:
+    """n synthetic rows (bench/synthetic.py), ids inserted in shuffled order, then the facet indexes."""
     rnd = random.Random(seed)
-    path.unlink(missing_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None)
-    db = sqlite_utils.Database(conn)
-    db["opportunities"].create(column_types(), pk="id", not_null={"title", "kind", "source"})
-    db["opportunity_audiences"].create(OPPORTUNITY_AUDIENCE_COLUMNS, pk=("opportunity_id", "audience"))
     order = list(range(n))
     rnd.shuffle(order)
-    cols = ", ".join(f'"{c}"' for c in FIELD_NAMES)
-    sql = f"INSERT INTO opportunities ({cols}) VALUES ({', '.join('?' * len(FIELD_NAMES))})"
-    conn.execute("BEGIN")
-    batch, links = [], []
-    for i in order:
-        auds = sorted(set(rnd.choices(AUDIENCES, k=rnd.randint(0, 3))))
-        row = dict.fromkeys(FIELD_NAMES)
-        row.update(id=f"s{i % 40}:{i:08d}", kind=rnd.choice(KINDS), title=f"Opportunity number {i}, with a comma",
-                   description=f"Line one of {i}.\nLine \"two\".", source=f"s{i % 40}", region=rnd.choice(REGIONS),
-                   city="Chicago", start=f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T18:00:00-05:00",
-                   audiences=json.dumps(auds) if auds else None, new_audiences=json.dumps(auds[:1]) if auds else None,
-                   first_seen="2026-11-28T00:00:00+00:00", last_seen="2026-11-28T00:00:00+00:00")
-        batch.append(tuple(row[c] for c in FIELD_NAMES))
-        links.extend((row["id"], a, int(j == 0)) for j, a in enumerate(auds))
-        if len(batch) >= 50_000:
-            conn.executemany(sql, batch)
-            conn.executemany("INSERT INTO opportunity_audiences VALUES (?, ?, ?)", links)
-            batch, links = [], []
-    conn.executemany(sql, batch)
-    conn.executemany("INSERT INTO opportunity_audiences VALUES (?, ?, ?)", links)
-    conn.execute("COMMIT")
+
+    def rows():
+        for i in order:
+            auds = sorted(set(rnd.choices(AUDIENCES, k=rnd.randint(0, 3))))
+            fields = dict(id=f"s{i % 40}:{i:08d}", kind=rnd.choice(KINDS), title=f"Opportunity number {i}, with a comma",
+                          description=f"Line one of {i}.\nLine \"two\".", source=f"s{i % 40}",
+                          region=rnd.choice(REGIONS), city="Chicago",
+                          start=f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T18:00:00-05:00",
+                          audiences=json.dumps(auds) if auds else None,
+                          new_audiences=json.dumps(auds[:1]) if auds else None,
+                          first_seen="2026-11-28T00:00:00+00:00", last_seen="2026-11-28T00:00:00+00:00")
+            yield fields, [(a, int(j == 0)) for j, a in enumerate(auds)]
+
+    db = bulk_load(path, rows())
     for col in ("kind", "region", "source", "start"):
         db["opportunities"].create_index([col], if_not_exists=True)
     db["opportunity_audiences"].create_index(["audience", "opportunity_id"], if_not_exists=True)
-    conn.close()
+    db.conn.close()
 
 
 def export(db: Path, out: Path, *filters: str) -> tuple[float, int]:

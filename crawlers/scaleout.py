@@ -190,7 +190,20 @@ class RedisScheduler(Scheduler):
         self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
+    def backlogged(self) -> bool:
+        """True while this worker's downloader holds requests it cannot start yet.
+
+        Scrapy's engine pulls from the scheduler until CONCURRENT_REQUESTS (32) are in the
+        downloader, although a domain downloads only CONCURRENT_REQUESTS_PER_DOMAIN at a time: the
+        worker that parsed a list page would take all its links and queue them locally while the
+        other workers sit idle (measured: 1,015 pages to 37). Taking only what can start now
+        leaves the rest in Redis for whichever worker frees a slot first.
+        """
+        return any(slot.queue for slot in self.spider.crawler.engine.downloader.slots.values())
+
     def next_request(self) -> Any:
+        if self.backlogged():
+            return None
         if not self.buffer:
             popped = self.server.zpopmin(self.queue_key, self.prefetch)
             self.buffer = [self.queue._decode_request(data) for data, _score in popped]
@@ -227,7 +240,7 @@ class WorkerExtension:
     - busy marker (a thread, every 0.5 s): marks the source active while this worker downloads or
       parses. A thread, because a long parse blocks the reactor (and any LoopingCall) for seconds,
       and that is exactly when the other workers must not conclude the run is over.
-    - wake-up (reactor, every 0.5 s): an idle worker picks up links other workers enqueued.
+    - wake-up (reactor, every 0.1 s: one ZCARD): an idle worker picks up links other workers enqueued.
     - spider_idle: DontCloseSpider while the shared queue has requests or another worker is busy.
     - spider_closed: a JSON report (pages, errors, drops, finish reason) to `widen:runs`.
     """
@@ -256,7 +269,7 @@ class WorkerExtension:
 
         self.started = utcnow()
         self.loop = LoopingCall(self.wake)
-        self.loop.start(0.5, now=False)
+        self.loop.start(0.1, now=False)
         self.closed = threading.Event()
         threading.Thread(target=self.mark_busy, name="widen-busy-marker", daemon=True).start()
 

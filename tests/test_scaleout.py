@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Site, serve, widen, write_sources
@@ -67,9 +68,18 @@ def test_claim_clears_a_source_once_per_run(redis_url: str) -> None:
     assert scaleout.claim_run(r, ["s"], "run-2") == ["s"]  # the next scheduled run starts afresh
 
 
+def slow(i: int, body: str) -> Any:
+    def route(_request: Any) -> str:
+        time.sleep(0.05)
+        return body
+    return route
+
+
 @pytest.mark.slow
 def test_two_workers_fetch_each_page_once_and_drain_stores_each_item_once(redis_url: str, tmp_path: Path) -> None:
-    routes = event_site(50, 20)  # 50 list pages + 1,000 detail pages
+    # 50 list pages + 1,000 detail pages, each detail answered after 50 ms like a real server: one
+    # worker alone (8 requests in flight) cannot finish before the other has taken its share.
+    routes = event_site(50, 20, detail=slow)
     pages = [p for p in routes if p != "/robots.txt"]
     assert len(pages) >= 1000
     with serve(Site(routes=routes)) as site:
@@ -83,7 +93,8 @@ def test_two_workers_fetch_each_page_once_and_drain_stores_each_item_once(redis_
     assert set(hits) - {"/robots.txt"} == set(pages)  # ... and nothing missed
     finals = [line for line in crawl.stderr.splitlines() if line.startswith("progress big:") and "finished" in line]
     per_worker = [int(line.split("pages=")[1].split()[0]) for line in finals]
-    assert len(per_worker) == 2 and all(n > 50 for n in per_worker), crawl.stderr[-3000:]  # both workers shared the work
+    # Both workers shared the work: neither hoarded links it could not download yet.
+    assert len(per_worker) == 2 and min(per_worker) > 0.25 * sum(per_worker), crawl.stderr[-3000:]
 
     db = tmp_path / "w.db"
     drained = widen("drain", "--redis", redis_url, "--db", str(db), "--config", str(cfg), env=NOW)

@@ -38,10 +38,20 @@ _DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _TRACKING = re.compile(r"(utm_\w+|fbclid|gclid|aff|ref|mc_[ce]id|_ga|igshid)(=|$)", re.I)
 
 
+# lxml.html's own parser picks each element's Python class in a Python callback (form
+# controls get their own classes), which runs for every element a walk or XPath hands to
+# Python. No extractor uses the form classes, so this parser makes every element an
+# HtmlElement in C: the same tree and methods, a third of the cost per element touched.
+_PARSER = etree.HTMLParser()
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment, pi=lxml_html.HtmlProcessingInstruction,
+    entity=lxml_html.HtmlEntity))
+
+
 def parse(body: bytes) -> Any:
     """The page's lxml tree; None for bodies that are not HTML at all."""
     try:
-        return lxml_html.fromstring(body)
+        return lxml_html.fromstring(body, parser=_PARSER)
     except (ValueError, etree.ParserError):
         return None
 

@@ -6,7 +6,12 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
+from lxml import etree
+
 _WS = re.compile(r"\s+")
+_HIDDEN = ("script", "style")
+# Compiled once, and plain strings: text_of runs a few times per listing.
+_TEXTS = etree.XPath(".//text()", smart_strings=False)
 
 
 def classes_xpath(name: str) -> str:
@@ -25,7 +30,11 @@ def text_of(el: Any) -> str:
         return ""
     if isinstance(el, str):
         return _WS.sub(" ", el).strip()
-    parts = [t for t in el.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")]
+    if isinstance(el.tag, str) and next(el.iter(*_HIDDEN), None) is None \
+            and next(el.iterancestors(*_HIDDEN), None) is None:
+        parts = _TEXTS(el)  # nothing hidden here: skip the ancestor test on every text node
+    else:
+        parts = el.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
     return _WS.sub(" ", " ".join(parts)).strip()
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
 
-_WS = re.compile(r"\s+")
 _HIDDEN = ("script", "style")
 # Compiled once, and plain strings: text_of runs a few times per listing.
 _TEXTS = etree.XPath(".//text()", smart_strings=False)
@@ -29,13 +27,13 @@ def text_of(el: Any) -> str:
     if el is None:
         return ""
     if isinstance(el, str):
-        return _WS.sub(" ", el).strip()
+        return " ".join(el.split())
     if isinstance(el.tag, str) and next(el.iter(*_HIDDEN), None) is None \
             and next(el.iterancestors(*_HIDDEN), None) is None:
         parts = _TEXTS(el)  # nothing hidden here: skip the ancestor test on every text node
     else:
         parts = el.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
-    return _WS.sub(" ", " ".join(parts)).strip()
+    return " ".join(" ".join(parts).split())  # str.split() splits on exactly what regex \s matches
 
 
 def absolute(href: str | None, base: str) -> str | None:

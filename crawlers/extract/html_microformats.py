@@ -10,10 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from lxml import etree
+
 from crawlers.extract.html_util import absolute, classes_xpath, first, text_of
 
 _ROOT_TEST = f"{classes_xpath('vevent')} or {classes_xpath('h-event')}"
-EVENT_ROOTS = f"//*[{_ROOT_TEST}]"
+# The page-wide scan walks class attributes, a plain substring test first, and steps up to the
+# elements: the word test on every element costs 3-6x as much (0.9 vs 0.16 ms on a 400 KB page
+# that names h-event only in a script); the same elements in the same order.
+_WORD = "contains(concat(' ', normalize-space(.), ' '), ' {} ')"
+EVENT_ROOTS = etree.XPath(f"//@class[contains(., 'vevent') or contains(., 'h-event')]"
+                          f"[{_WORD.format('vevent')} or {_WORD.format('h-event')}]/..")
 
 
 def has_microformats(body: bytes) -> bool:
@@ -84,7 +91,7 @@ def _location(root: Any, out: dict[str, Any]) -> None:
 def extract(tree: Any, base: str) -> list[dict[str, Any]]:
     """One listing per hCalendar/h-event root that has a name."""
     out = []
-    for root in tree.xpath(EVENT_ROOTS):
+    for root in EVENT_ROOTS(tree):
         title = _text(_prop(root, "summary", "p-name"))
         if not title:
             continue

@@ -334,14 +334,14 @@ class Drainer:
     so every item of a report read in this pass is already in the list and gets stored first.
     """
 
-    def __init__(self, server: Any, db_path: str, batch: int = 500, config_path: str | None = None):
-        from pipelines.store import Store
+    def __init__(self, server: Any, db_path: str, batch: int | None = None, config_path: str | None = None):
+        from pipelines.store import BATCH_SIZE, Store
 
         self.server = server
         self.config_path = config_path
         self.db_path = db_path
         self.store = Store(db_path)
-        self.batch = batch
+        self.batch = batch or BATCH_SIZE
         self.counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.sources: dict[str, Any] = {}
 

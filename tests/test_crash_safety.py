@@ -3,7 +3,7 @@
 SIGKILL skips every `finally`, atexit hook and flush, so only SQLite's own transactions protect
 the file. The site is three list pages linked by `<link rel="next">` (100, 450 and 600
 JSON-LD events); gates hold a page's response until the test has killed the crawl, which pins
-the kill points relative to the store's 500-record batches:
+the kill points relative to the store's batches (pinned to 500 records here):
 
 - before the first batch commit: page 2 is held, only page 1's 100 records are queued;
 - after a batch commit, mid-crawl: page 3 is held, 500 records are committed, 50 queued;
@@ -40,6 +40,7 @@ from faultserver import (
 
 PAGES = {1: 100, 2: 450, 3: 600}
 TOTAL = sum(PAGES.values())
+BATCH = 500  # records per store transaction in these crawls
 ENV = {**FAULT_SETTINGS_ENV, "WIDEN_NOW": "2026-03-01T06:00:00+00:00"}
 WAIT_S = 90  # how long a kill point may take to be reached (generous: CI machines are shared)
 
@@ -83,7 +84,7 @@ def site() -> Iterator[CrashSite]:
 
 def _crawl_args(tmp: Path, site: CrashSite, db: Path) -> list[str]:
     cfg = write_sources(tmp / "sources.yml", [{"slug": "pages", "platform": "schemaorg", "url": site.fs.url("/p/1/")}])
-    return ["crawl", "--db", str(db), "--config", str(cfg)]
+    return ["crawl", "--db", str(db), "--config", str(cfg), "--set", f"WIDEN_STORE_BATCH={BATCH}"]
 
 
 def _q(db: Path, sql: str) -> list[tuple]:
@@ -150,17 +151,17 @@ def _before_first_commit(site: CrashSite, db: Path) -> None:
 
 def _after_a_commit(site: CrashSite, db: Path) -> None:
     site.hold(3)
-    _wait(lambda: site.requested(3) and _count(db) >= 500, "page 3 requested, a batch committed")
+    _wait(lambda: site.requested(3) and _count(db) >= BATCH, "page 3 requested, a batch committed")
 
 
 def _during_writes(site: CrashSite, db: Path) -> None:
-    _wait(lambda: site.requested(3) and _count(db) >= 500, "page 3 streaming into the next batch")
+    _wait(lambda: site.requested(3) and _count(db) >= BATCH, "page 3 streaming into the next batch")
 
 
 KILL_POINTS = {
     "before-first-commit": (_before_first_commit, lambda n: n == 0),
-    "after-a-commit": (_after_a_commit, lambda n: 500 <= n < TOTAL),
-    "during-writes": (_during_writes, lambda n: 500 <= n < TOTAL),
+    "after-a-commit": (_after_a_commit, lambda n: BATCH <= n < TOTAL),
+    "during-writes": (_during_writes, lambda n: BATCH <= n < TOTAL),
 }
 
 

@@ -15,9 +15,9 @@ from crawlers.cli.app import config_option, db_option, main
 @db_option
 @config_option
 @click.option("--follow", is_flag=True, help="Keep draining while workers run (stop with Ctrl-C / SIGTERM).")
-@click.option("--batch", type=click.IntRange(1, 10000), default=500, show_default=True,
-              help="Items per SQLite transaction.")
-def drain(redis_url: str, db: str, config: str | None, follow: bool, batch: int) -> None:
+@click.option("--batch", type=click.IntRange(1, 10000), default=None,
+              help="Items per SQLite transaction [default: the store's, as in a local crawl].")
+def drain(redis_url: str, db: str, config: str | None, follow: bool, batch: int | None) -> None:
     """Store the items and run reports that `widen crawl --redis URL` workers pushed.
 
     Items are upserted in batches (one transaction each, same Store as a local crawl); each

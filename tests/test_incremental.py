@@ -135,8 +135,8 @@ def test_retry_after_delays_the_retry_and_is_capped(tmp_path: Path) -> None:
                   "--set", "RETRY_AFTER_MAX=3", env=NOW)
     assert r.returncode in (0, 1) and "crawl summary" in r.stderr, r.stderr[-2000:]  # 1: the pages hold no events
     a, b = times["/a/"], times["/b/"]
-    assert len(a) == 2 and 1.9 <= a[1] - a[0] < 3.0  # waited the 2 s asked
-    assert len(b) == 2 and 2.9 <= b[1] - b[0] < 4.5  # an hour asked, capped at 3 s
+    assert len(a) == 2 and 1.9 <= a[1] - a[0] < 4.0  # waited the 2 s asked (slack for a loaded CI machine)
+    assert len(b) == 2 and 2.9 <= b[1] - b[0] < 6.0  # an hour asked, capped at 3 s
 
 
 def test_retry_after_parsing() -> None:

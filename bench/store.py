@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawlers.schema import FIELD_NAMES, FTS_FIELDS, column_types, content_hash  # noqa: E402
-from pipelines.store import BATCH_SIZE, CACHE_KIB, Store, ensure_schema  # noqa: E402
+from pipelines.store import BATCH_SIZE, CACHE_KIB, FTS_FILL, Store, ensure_schema  # noqa: E402
 
 WORDS = ("network breakfast founders women tech board trustee volunteer mentor chamber commerce "
          "community youth coding data health housing veterans latino black pride retired executives "
@@ -160,8 +160,7 @@ def time_raw(rows: list[tuple[Any, ...]], path: Path, *, indexes: bool, fts: str
         conn.execute("BEGIN")
         conn.executemany(sql, rows)
         if fts == "bulk":
-            cols = ", ".join(f'"{c}"' for c in FTS_FIELDS)
-            conn.execute(f"INSERT INTO opportunities_fts (rowid, {cols}) SELECT rowid, {cols} FROM opportunities")
+            conn.execute(FTS_FILL)  # the store's own statement, over every row
         conn.execute("COMMIT")
     conn.close()
     return took

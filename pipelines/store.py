@@ -52,7 +52,9 @@ BATCH_SIZE = 2000
 FLUSH_SECONDS = 30.0
 STALE_AFTER_RUNS = 3
 CACHE_KIB = 65536
-WAL_CHECKPOINT_PAGES = 10_000
+_FTS_COLS = ", ".join(f'"{c}"' for c in FTS_FIELDS)
+# Indexes rows for search in one statement (the store adds a WHERE for the rows it wrote).
+FTS_FILL = f"INSERT INTO opportunities_fts (rowid, {_FTS_COLS}) SELECT rowid, {_FTS_COLS} FROM opportunities"
 _JSON = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps(…, ensure_ascii=False) builds one a call
 # Set by the crawl every time, whether or not the content changed.
 _TOUCHED = ("last_seen", "next_start", "duplicate_of")
@@ -165,14 +167,11 @@ def _fts_triggers(db: sqlite_utils.Database) -> None:
     row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'opportunities_au'"
                        ).fetchone()
     if row and " UPDATE OF " not in row[0]:
-        cols = ", ".join(f'"{c}"' for c in FTS_FIELDS)
         body = row[0][row[0].index(" BEGIN"):]
         conn.execute("DROP TRIGGER opportunities_au")
-        conn.execute(f'CREATE TRIGGER "opportunities_au" AFTER UPDATE OF {cols} ON "opportunities"{body}')
+        conn.execute(f'CREATE TRIGGER "opportunities_au" AFTER UPDATE OF {_FTS_COLS} ON "opportunities"{body}')
     conn.execute("DROP TRIGGER IF EXISTS opportunities_ai")
-    cols = ", ".join(f'"{c}"' for c in FTS_FIELDS)
-    conn.execute(f"INSERT INTO opportunities_fts (rowid, {cols}) SELECT rowid, {cols} FROM opportunities "
-                 f"WHERE rowid NOT IN (SELECT id FROM opportunities_fts_docsize)")
+    conn.execute(f"{FTS_FILL} WHERE rowid NOT IN (SELECT id FROM opportunities_fts_docsize)")
 
 
 class Store:
@@ -184,11 +183,6 @@ class Store:
         # 64 MB page cache (default 2 MB): the facet indexes outgrow the default at ~20k rows and
         # every batch re-reads their pages; measured +12% writes at 50k rows (bench/store.py).
         conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-        # Checkpoint the WAL every ~40 MB instead of every 4 MB: each checkpoint copies the hot
-        # index pages into the database again, which cost a first crawl a third of its store time
-        # (bench/store.py, 50k rows: 7.4 → 4.7 s CPU); the WAL is cut back to 64 MB afterwards.
-        conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
-        conn.execute(f"PRAGMA journal_size_limit={64 * 1024 * 1024}")
         self.db = sqlite_utils.Database(conn)
         ensure_schema(self.db)
         self._buffers: list[list[dict[str, Any]]] = []
@@ -196,9 +190,7 @@ class Store:
         cols = ", ".join(f'"{c}"' for c in FIELD_NAMES)
         marks = ", ".join("?" for _ in FIELD_NAMES)
         self._insert_sql = f"INSERT INTO opportunities ({cols}) VALUES ({marks})"
-        fts = ", ".join(f'"{c}"' for c in FTS_FIELDS)
-        self._index_sql = (f"INSERT INTO opportunities_fts (rowid, {fts}) SELECT rowid, {fts} FROM opportunities "
-                           f"WHERE rowid > ?")
+        self._index_sql = f"{FTS_FILL} WHERE rowid > ?"
         sets = ", ".join(f'"{c}" = coalesce(excluded."{c}", opportunities."{c}")' if c in _KEPT_WHEN_NULL
                          else f'"{c}" = excluded."{c}"' for c in _UPDATABLE)
         self._update_sql = f"{self._insert_sql} ON CONFLICT(id) DO UPDATE SET {sets}"

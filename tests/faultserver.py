@@ -17,6 +17,7 @@ import functools
 import io
 import json
 import os
+import random
 import signal
 import socket
 import struct
@@ -196,6 +197,20 @@ def unbounded_rrule_ics(dtstart: str = "19900101T090000Z", freq: str = "DAILY") 
             "BEGIN:VEVENT\r\nUID:forever@faultserver\r\nDTSTAMP:20260101T000000Z\r\n"
             f"DTSTART:{dtstart}\r\nDTEND:{dtstart[:9]}100000Z\r\nRRULE:FREQ={freq}\r\n"
             "SUMMARY:Networking breakfast that never ends\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+
+
+def garbled_ics(events: int = 8, keep: int = 5) -> bytes:
+    """A feed of `events` dated events cut inside event `keep` and followed by binary garbage,
+    as a download that went wrong leaves it; the first `keep` events are readable."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//faultserver//EN"]
+    for i in range(events):
+        lines += ["BEGIN:VEVENT", f"UID:garbled-{i}@faultserver", "DTSTAMP:20260101T000000Z",
+                  f"DTSTART:202603{10 + i:02d}T180000Z", f"SUMMARY:Garbled feed event {i}", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    body = ("\r\n".join(lines) + "\r\n").encode()
+    cut = body[: body.index(f"UID:garbled-{keep}@".encode())]
+    rng = random.Random(15)
+    return cut + bytes(rng.randrange(256) for _ in range(4000))
 
 
 # -- the server ------------------------------------------------------------------------------

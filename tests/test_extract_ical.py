@@ -205,3 +205,56 @@ def test_zero_interval_rrule_text_gives_no_occurrences() -> None:
     rec = normalize({"title": "x", "start": "1900-01-01T10:00:00", "recurrence": "RRULE:FREQ=WEEKLY;INTERVAL=0"},
                     SourceContext(now=NOW, tz="America/Chicago"))
     assert rec["_occurrences"] == [] and rec["start"].startswith("1900-01-01T10:00")
+
+
+# -- big feeds and damaged feeds ---------------------------------------------------------------
+def _feed(n: int, broken_every: int = 0) -> bytes:
+    events = []
+    for i in range(n):
+        start = "DTSTART:not-a-date" if broken_every and i % broken_every == 0 else f"DTSTART:20260310T{i % 24:02d}0000Z"
+        events.append(f"BEGIN:VEVENT\r\nUID:big-{i}@test\r\nSUMMARY:Meetup {i}\r\n{start}\r\n"
+                      + ("RRULE:FREQ=HOURLY;COUNT=3\r\n" if i % 50 == 1 else "") + "END:VEVENT")
+    return cal(*events)
+
+
+def test_events_are_taken_out_by_identity_not_equality(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Removing broken and sub-daily events once compared every event with every component
+    (icalendar's deep __eq__), which made a 30k-event feed take minutes: no comparison now."""
+    import icalendar.cal
+
+    compared = []
+    real_eq = icalendar.cal.Component.__eq__
+    monkeypatch.setattr(icalendar.cal.Component, "__eq__",
+                        lambda self, other: compared.append(1) or real_eq(self, other))
+    items = ical.extract(_feed(400, broken_every=7), Context(now=NOW))
+    assert len(items) == 400
+    assert compared == []
+    hourly = [i for i in items if i["title"] == "Meetup 1"]
+    assert hourly and len(hourly[0]["occurrences"]) == 3  # sub-daily series still expanded
+
+
+def test_a_clean_feed_reports_no_problems() -> None:
+    ctx = Context(now=NOW)
+    assert len(ical.extract(_feed(20), ctx)) == 20
+    assert ctx.problems == []
+
+
+def test_a_truncated_feed_with_garbage_reports_both_and_keeps_what_it_can() -> None:
+    body = _feed(10)
+    cut = body[: body.index(b"UID:big-6@")]
+    garbage = bytes((i * 37 + 11) % 256 for i in range(3000))
+    ctx = Context(now=NOW)
+    items = ical.extract(cut + garbage, ctx)
+    assert [i["title"] for i in items][:6] == [f"Meetup {i}" for i in range(6)]
+    text = " | ".join(ctx.problems)
+    assert "truncated" in text and "garbage" in text, ctx.problems
+
+
+def test_lossy_utf8_text_is_kept_and_not_called_garbage() -> None:
+    """Bytes replaced by '?' in multi-byte text (a real exporter's lossy transcoding) are text."""
+    ctx = Context(now=NOW)
+    body = cal("BEGIN:VEVENT\r\nUID:jp@test\r\nDTSTART;VALUE=DATE:20260325\r\nSUMMARY:Expo\r\n"
+               "LOCATION:\u540d?\u5c4b\r\nEND:VEVENT")
+    items = ical.extract(body.replace("\u540d".encode(), b"\xe5??"), ctx)
+    assert items[0]["title"] == "Expo" and "\u5c4b" in str(items[0].get("location_text") or items[0].get("venue"))
+    assert ctx.problems == []

@@ -28,6 +28,7 @@ from faultserver import (
     FaultServer,
     Measured,
     event_page,
+    garbled_ics,
     gzip_bomb,
     huge,
     ok,
@@ -132,6 +133,8 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
             fs.routes[path] = slow(CLEAN_DELAY, make(b))
         sources = [(s, p, path) for s, (p, path, _) in FAILING.items()]
         sources += [(s, p, path) for s, (p, path, _, _) in READABLE.items()]
+        fs.routes["/garbled.ics"] = slow(CLEAN_DELAY, ok(garbled_ics(), "text/calendar"))
+        sources.append(("garbled-ics", "ical", "/garbled.ics"))
         return _crawl(tmp_path_factory.mktemp("network"), fs, sources)
 
 
@@ -156,7 +159,7 @@ def test_network_faults_crawl_is_bounded(network: Crawl) -> None:
     assert r.peak_rss_mb < NETWORK_RSS_MB, f"peak RSS {r.peak_rss_mb:.0f} MB"
     assert r.returncode == 1, r.stderr[-2000:]  # failing sources make the exit status non-zero
     assert "Traceback" not in r.stdout
-    assert set(network.runs()) == set(FAILING) | set(READABLE)  # every source got its run row
+    assert set(network.runs()) == set(FAILING) | set(READABLE) | {"garbled-ics"}  # every source got its run row
 
 
 @pytest.mark.parametrize("slug", sorted(READABLE))
@@ -197,6 +200,18 @@ def test_failure_is_recorded_against_its_source(network: Crawl, slug: str) -> No
     other = [s for s, r in network.runs().items() if s != slug and path in (r["error_messages"] or "")]
     assert other == []  # and against no other source
     (last_status,), = network.query("SELECT last_status FROM sources WHERE slug = ?", slug)
+    assert last_status == "failing"
+
+
+def test_partly_readable_feed_keeps_its_items_and_fails_its_source(network: Crawl) -> None:
+    """A feed cut short and followed by garbage is not healthy: its readable events are stored,
+    and the run carries the damage as an error, so `sources check` flags the source."""
+    run = network.runs()["garbled-ics"]
+    titles = sorted(t for (t,) in network.query("SELECT title FROM opportunities WHERE source = 'garbled-ics'"))
+    assert titles == [f"Garbled feed event {i}" for i in range(5)]
+    msgs = run["error_messages"] or ""
+    assert run["errors"] >= 1 and "garbled.ics" in msgs and "truncated" in msgs and "garbage" in msgs, msgs
+    (last_status,), = network.query("SELECT last_status FROM sources WHERE slug = 'garbled-ics'")
     assert last_status == "failing"
 
 

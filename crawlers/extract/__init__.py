@@ -37,6 +37,10 @@ class Context:
     tz: str | None = None
     window: tuple[dt.datetime, dt.datetime] | None = None  # occurrences to expand (iCalendar)
     hints: dict[str, Any] = field(default_factory=dict)
+    # Damage the extractor read around (a truncated feed, binary garbage, unreadable events): the
+    # readable listings are still returned, and the caller records these against the source, so a
+    # partial parse is never reported as a healthy run.
+    problems: list[str] = field(default_factory=list)
 
     def occurrence_window(self) -> tuple[dt.datetime, dt.datetime]:
         """The explicit window, else 90 days from now (the occurrences table's horizon)."""

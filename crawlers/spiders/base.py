@@ -164,6 +164,9 @@ class WidenSpider(scrapy.Spider):
             self.errors.append(f"{response.url}: extraction failed: {type(exc).__name__}: {exc}"[:500])
             self.logger.exception("extraction failed on %s", response.url)
             return
+        for problem in ctx.problems:  # a partial parse: the readable listings still go on
+            self.errors.append(f"{response.url}: partly unreadable: {problem}"[:500])
+            self.logger.warning("partly unreadable: %s: %s", response.url, problem)
         if not found:
             self.crawler.stats.inc_value("widen/pages_without_listings")
         for raw in found:

@@ -294,6 +294,33 @@ def coverage_from_stats(stats: Mapping[str, Any]) -> dict[str, float]:
             if k.startswith(prefix) and "/" not in k[len(prefix):]}
 
 
+INTERRUPTED = "interrupted"
+
+
+def close_interrupted_runs(conn: sqlite3.Connection, slugs: Iterable[str], now: str) -> list[str]:
+    """Mark the runs still 'running' for these sources as interrupted and re-derive their health.
+
+    The caller holds each source's crawl lock (crawlers/runner.py SourceLocks), so no live process
+    is crawling them: such a row is what a killed crawl (kill -9, a power cut) leaves behind. It
+    counts as a failed run, so `sources check` flags the source. Returns the sources marked.
+    """
+    slugs = list(slugs)
+    if not slugs:
+        return []
+    marks = ",".join("?" * len(slugs))
+    found = [s for (s,) in conn.execute(
+        f"SELECT DISTINCT source FROM crawl_runs WHERE finish_reason = 'running' AND source IN ({marks})", slugs)]
+    if found:
+        with conn:
+            conn.execute(
+                f"UPDATE crawl_runs SET finish_reason = ?, finished = ?, errors = coalesce(errors, 0) + 1, "
+                "error_messages = trim(coalesce(error_messages, '') || char(10) || "
+                "'the crawl process ended before this run finished (killed or crashed)') "
+                f"WHERE finish_reason = 'running' AND source IN ({marks})", [INTERRUPTED, now, *slugs])
+            refresh_sources(conn, found)
+    return found
+
+
 def refresh_sources(conn: sqlite3.Connection, slugs: Iterable[str]) -> None:
     """Set sources.last_status / consecutive_failures / last_items from each source's runs."""
     for slug in slugs:

@@ -98,6 +98,35 @@ class SourceLocks:
         self.held.clear()
 
 
+def close_interrupted(db_path: str, slugs: Sequence[str], locks: SourceLocks | None = None) -> list[str]:
+    """Mark as interrupted the 'running' runs of these sources that no live process is crawling.
+
+    With `locks` the caller already holds the sources' locks (a crawl about to start); without,
+    each lock is taken just for the check (`sources check`), so a crawl running now is left alone.
+    A database that cannot be written is left as it is. Returns the sources marked.
+    """
+    import datetime as dt
+
+    from crawlers.monitors import close_interrupted_runs
+
+    if not Path(db_path).is_file():
+        return []
+    own = locks is None
+    locks = locks or SourceLocks(db_path)
+    try:
+        free = [s for s in slugs if s in locks.held or (own and locks.acquire(s))]
+        conn = sqlite3.connect(db_path, timeout=30)
+        try:
+            return close_interrupted_runs(conn, free, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        except sqlite3.Error:
+            return []
+        finally:
+            conn.close()
+    finally:
+        if own:
+            locks.release()
+
+
 def run_crawl(sources: Sequence[Source], db_path: str, *, config_path: str | None = None,
               overrides: dict[str, Any] | None = None, contact_url: str | None = None,
               resume_dir: str | None = None, cache: bool = True, progress: str = "off",
@@ -120,6 +149,7 @@ def run_crawl(sources: Sequence[Source], db_path: str, *, config_path: str | Non
         free = [s for s in sources if locks.acquire(s.slug)]
         result.skipped = [s.slug for s in sources if s.slug not in locks.held]
         sources = free
+        close_interrupted(db_path, [s.slug for s in sources], locks)
     if not sources:
         return result
     opts: dict[str, Any] = {"USER_AGENT": user_agent(contact_url), "WIDEN_PROGRESS": progress,

@@ -187,11 +187,39 @@ def test_sigkill_then_recrawl_loses_and_doubles_nothing(site: CrashSite, clean: 
     n = _count(db)
     assert expect_rows(n), f"{point}: {n} rows after the kill"
     statuses = [s for (s,) in _q(db, "SELECT finish_reason FROM crawl_runs")]
-    assert statuses and "finished" not in statuses  # a killed crawl never looks like a clean one
+    assert statuses == ["running"]  # a killed crawl never looks like a clean one
+
+    # The health check sees that no process is crawling the source any more: interrupted, failing.
+    check = run_measured("sources", "check", "--db", str(db), "--config", args[4], env=ENV, timeout=60)
+    assert check.returncode == 1 and "failing" in check.stdout, check.stdout[-2000:]
+    assert _q(db, "SELECT finish_reason FROM crawl_runs") == [("interrupted",)]
+    assert _q(db, "SELECT last_status FROM sources WHERE slug = 'pages'") == [("failing",)]
 
     r = run_measured(*args, env=ENV, timeout=240)
     assert r.returncode == 0, r.stderr[-2000:]
     _assert_sound(db)
     assert _snapshot(db) == clean
-    (reason, items), = _q(db, "SELECT finish_reason, items FROM crawl_runs ORDER BY id DESC LIMIT 1")
-    assert reason == "finished" and items == TOTAL
+    runs = _q(db, "SELECT finish_reason, items FROM crawl_runs ORDER BY id")
+    assert runs[0][0] == "interrupted" and runs[-1] == ("finished", TOTAL), runs
+
+
+def test_next_crawl_marks_a_run_left_running_as_interrupted(tmp_path: Path) -> None:
+    """A crawl that starts while an old run of its source is still 'running' (its process killed)
+    closes that run as interrupted; a run whose source another live crawl holds is left alone."""
+    from crawlers.runner import SourceLocks, close_interrupted
+    from pipelines.store import Store
+
+    db = tmp_path / "w.db"
+    store = Store(str(db))
+    store.start_run("gone", "ical")
+    store.start_run("busy", "ical")
+    store.close()
+    holder = SourceLocks(str(db))
+    assert holder.acquire("busy")  # stands for another crawl process, alive
+    try:
+        assert close_interrupted(str(db), ["gone", "busy"]) == ["gone"]
+    finally:
+        holder.release()
+    rows = dict(_q(db, "SELECT source, finish_reason FROM crawl_runs"))
+    assert rows == {"gone": "interrupted", "busy": "running"}
+    assert _q(db, "SELECT last_status, consecutive_failures FROM sources WHERE slug = 'gone'") == [("failing", 1)]

@@ -83,12 +83,16 @@ def sources_check(db: str, config: str | None) -> None:
     """Validate config/sources.yml and print each source's health.
 
     Exit status 1 when any enabled source is failing (its last run did not finish, had errors or
-    failed a monitor such as "0 items") or stale (missed more than one scheduled run).
+    failed a monitor such as "0 items") or stale (missed more than one scheduled run). A run left
+    'running' by a crawl that was killed is marked interrupted first, and counts as failing.
     """
     try:
         cfg = load_sources(config)
     except ConfigError as exc:
         fail(str(exc))
+    from crawlers.runner import close_interrupted
+
+    close_interrupted(db, [s.slug for s in cfg.sources])  # runs a killed crawl left 'running'
     rows = source_health(db, cfg.sources)
     from rich.console import Console
     from rich.table import Table

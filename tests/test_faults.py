@@ -314,3 +314,45 @@ def test_malformed_realworld_files_extract_with_exit_0() -> None:
         for line in r.stdout.splitlines():
             json.loads(line)  # every output line is a JSON object
     assert failures == {}
+
+
+def _refused_url() -> str:
+    import socket
+
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/feed.ics"
+
+
+@pytest.mark.parametrize("case", ["empty-file", "directory", "random-bytes", "refused", "missing", "garbled-feed"])
+def test_extract_exits_1_on_input_that_yields_an_error(tmp_path: Path, case: str) -> None:
+    """Scripts tell a failed input from one that simply lists nothing: exit 1, one line on stderr
+    naming the input, no traceback; the good input beside it is still printed."""
+    from click.testing import CliRunner
+
+    from crawlers.cli import main
+
+    bad = {"empty-file": tmp_path / "empty.ics", "directory": tmp_path, "random-bytes": tmp_path / "random.bin",
+           "missing": tmp_path / "nothing-here.ics", "garbled-feed": tmp_path / "garbled.ics"}.get(case)
+    (tmp_path / "empty.ics").write_bytes(b"")
+    (tmp_path / "random.bin").write_bytes(bytes((i * 97 + 13) % 256 for i in range(5000)))
+    (tmp_path / "garbled.ics").write_bytes(garbled_ics())
+    good = tmp_path / "good.ics"
+    good.write_bytes(unbounded_rrule_ics("20260101T090000Z", "WEEKLY"))
+    target = _refused_url() if case == "refused" else str(bad)
+    r = CliRunner().invoke(main, ["extract", "--now", NOW, target, str(good)])
+    assert r.exit_code == 1, (r.exit_code, r.output)
+    assert "Traceback" not in r.output and r.exception is None or isinstance(r.exception, SystemExit)
+    assert [ln for ln in r.stderr.splitlines() if target in ln], r.stderr
+    assert any(json.loads(ln)["title"] == "Networking breakfast that never ends" for ln in r.stdout.splitlines())
+
+
+def test_extract_exits_0_on_a_readable_page_without_listings(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from crawlers.cli import main
+
+    page = tmp_path / "about.html"
+    page.write_text("<html><body><h1>About us</h1><p>We are a club.</p></body></html>")
+    r = CliRunner().invoke(main, ["extract", "--now", NOW, str(page)])
+    assert r.exit_code == 0 and r.stdout == "" and "no listings found" in r.stderr

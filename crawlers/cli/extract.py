@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,24 @@ def _parse_now(value: str | None) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
     v = dt.datetime.fromisoformat(value)
     return v if v.tzinfo else v.replace(tzinfo=dt.UTC)
+
+
+# Bytes no text format uses (C0 controls other than tab, newlines and form feed, and DEL).
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def unreadable_reason(body: bytes) -> str | None:
+    """Why these bytes cannot be a page, feed or API response at all, or None when they may be.
+
+    Empty input and binary data (more than 1% control bytes in the first 64 KB; text formats
+    have next to none) are errors of the input, unlike a readable page that lists nothing.
+    """
+    if not body.strip():
+        return "empty input (0 bytes)" if not body else "blank input (whitespace only)"
+    head = body[:65536]
+    if len(_CONTROL.findall(head)) * 100 > len(head):
+        return "binary data, not a web page, feed or JSON response"
+    return None
 
 
 def _read(target: str) -> tuple[bytes, str, str | None]:
@@ -56,8 +76,12 @@ def extract(
 
     Fields: title, start, end, all_day, timezone, venue, address, city, region, country, online,
     organizer, url, kind, recurrence, description, audiences (null when unknown), plus `location`:
-    the place on one line as the source printed it. Problems are
-    explained on stderr; the exit status stays 0 for unreadable input.
+    the place on one line as the source printed it.
+
+    Problems are explained on stderr, one line each, and the other inputs are still read. Exit
+    status: 0 when every input was read (including inputs that simply list nothing); 1 when any
+    input could not be read (missing file, directory, refused connection, HTTP error), was empty
+    or binary, failed extraction, or was only partly readable (a truncated feed, say).
     """
     from crawlers.extract import Context
     from crawlers.extract import extract as run_extract
@@ -71,18 +95,30 @@ def extract(
         # is how a person reads "events between 1 and 14 March".
         lo, hi = (dt.datetime.fromisoformat(x) for x in occurrences)
         window = (lo, hi)
+    failed = 0
     for target in targets:
         try:
             body, url, ctype = _read(target)
         except (OSError, ValueError) as exc:
             click.echo(f"widen extract: {target}: cannot read: {exc}", err=True)
+            failed += 1
+            continue
+        reason = unreadable_reason(body)
+        if reason:
+            click.echo(f"widen extract: {target}: {reason}", err=True)
+            failed += 1
             continue
         url = base_url or url
+        ctx = Context(url=url, now=ref, tz=tz, window=window)
         try:
-            raws = run_extract(body, url, ctype, Context(url=url, now=ref, tz=tz, window=window))
-        except Exception as exc:  # the promise: exit 0, explain on stderr
+            raws = run_extract(body, url, ctype, ctx)
+        except Exception as exc:  # one input's failure: explained, counted, the others still read
             click.echo(f"widen extract: {target}: extraction failed: {type(exc).__name__}: {exc}", err=True)
+            failed += 1
             continue
+        for problem in ctx.problems:
+            click.echo(f"widen extract: {target}: partly unreadable: {problem}", err=True)
+        failed += bool(ctx.problems)
         if not raws:
             click.echo(f"widen extract: {target}: no listings found", err=True)
         for raw in raws:
@@ -94,6 +130,7 @@ def extract(
                 click.echo(
                     f"widen extract: {target}: skipped a listing: {type(exc).__name__}: {exc}", err=True
                 )
+                failed += 1
                 continue
             out = {k: rec.get(k) for k in EXTRACT_FIELDS}
             out["location"] = rec.get("_location")  # the place on one line, as printed
@@ -102,6 +139,8 @@ def extract(
                 continue
             for start, end in _occurrences_in(rec, window):
                 click.echo(json.dumps({**out, "start": start, "end": end}, ensure_ascii=False))
+    if failed:
+        sys.exit(1)
 
 
 def _occurrences_in(rec: dict[str, Any], window: tuple[dt.datetime, dt.datetime]) -> list[tuple[str, Any]]:

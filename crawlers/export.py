@@ -17,6 +17,13 @@ from typing import IO, Any
 
 from crawlers.schema import FIELD_NAMES
 
+
+def http_url(value: Any) -> str | None:
+    """The URL if it is http(s), else None: the one rule for every output (card, table, .atom),
+    so a scraped `javascript:` or `data:` URL never becomes a link."""
+    s = str(value or "").strip()
+    return s if s.lower().startswith(("http://", "https://")) else None
+
 PAGE = 5000
 
 

@@ -19,7 +19,7 @@ from datasette import hookimpl
 from datasette.utils import path_with_removed_args, tilde_encode
 from datasette.utils.asgi import Response
 
-from crawlers.export import renderer_query, stream_query
+from crawlers.export import http_url, renderer_query, stream_query
 
 ATOM = "http://www.w3.org/2005/Atom"
 DEFAULT_SIZE, MAX_SIZE = 100, 1000
@@ -122,8 +122,8 @@ async def _render(datasette: Any, request: Any, database: str, table: str | None
         seen = _rfc3339(r.get("first_seen"), now)
         _sub(entry, "updated", seen)
         _sub(entry, "published", seen)
-        if r.get("url"):
-            _sub(entry, "link", rel="alternate", href=str(r["url"]), type="text/html")
+        if http_url(r.get("url")):
+            _sub(entry, "link", rel="alternate", href=http_url(r.get("url")), type="text/html")
         if table:
             card = datasette.urls.row(database, table, tilde_encode(str(r["id"])))
             _sub(entry, "link", rel="related", href=datasette.absolute_url(request, card), type="text/html")

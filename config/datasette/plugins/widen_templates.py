@@ -20,6 +20,8 @@ import nh3
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
+from crawlers.export import http_url
+
 LINK_REL = "noopener nofollow noreferrer"
 # No images: a scraped <img> is at best decoration and at worst a tracking pixel.
 TAGS = set(nh3.ALLOWED_TAGS) - {"img"}
@@ -30,12 +32,6 @@ def clean_html(value: Any) -> Markup:
     if not value:
         return Markup("")
     return Markup(nh3.clean(str(value), tags=TAGS, link_rel=LINK_REL, url_schemes={"http", "https", "mailto"}))
-
-
-def http_url(value: Any) -> str | None:
-    """The URL if it is http(s), else None (a scraped `javascript:` URL never becomes a link)."""
-    s = str(value or "").strip()
-    return s if s.lower().startswith(("http://", "https://")) else None
 
 
 def json_list(value: Any) -> list[str]:

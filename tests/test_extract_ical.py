@@ -258,3 +258,15 @@ def test_lossy_utf8_text_is_kept_and_not_called_garbage() -> None:
     items = ical.extract(body.replace("\u540d".encode(), b"\xe5??"), ctx)
     assert items[0]["title"] == "Expo" and "\u5c4b" in str(items[0].get("location_text") or items[0].get("venue"))
     assert ctx.problems == []
+
+
+def test_floating_times_take_the_sources_zone_not_utc():
+    """A feed's floating 18:00 (no TZID, no Z) is 18:00 where the source is: in its configured
+    zone, DST included, for the listing and every occurrence; stamping UTC would move it by hours."""
+    body = cal(ev("fl", "SUMMARY:Floating weekly", "DTSTART:20260303T180000", "DTEND:20260303T200000",
+                  "RRULE:FREQ=WEEKLY;COUNT=3"))
+    (rec,) = records(body, window=(dt.datetime(2026, 3, 1), dt.datetime(2026, 3, 31)), tz="America/Chicago")
+    assert rec["start"] == "2026-03-03T18:00:00-06:00" and rec["end"] == "2026-03-03T20:00:00-06:00"
+    assert rec["timezone"] == "America/Chicago"
+    assert [s for s, _ in rec["_occurrences"]] == ["2026-03-03T18:00:00-06:00", "2026-03-10T18:00:00-05:00",
+                                                   "2026-03-17T18:00:00-05:00"]

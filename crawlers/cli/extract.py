@@ -65,12 +65,16 @@ def _read(target: str) -> tuple[bytes, str, str | None]:
     help="Print one line per occurrence between two ISO dates/times instead of one per listing.",
 )
 @click.option("--url", "base_url", default=None, help="URL the saved file was fetched from (resolves links).")
+@click.option("--explain", is_flag=True,
+              help="Say on stderr how each input was read: for JSON from an unknown API, which arrays "
+                   "were considered as listings and why each was or was not taken.")
 def extract(
     targets: tuple[str, ...],
     now: str | None,
     tz: str | None,
     occurrences: tuple[str, str] | None,
     base_url: str | None,
+    explain: bool,
 ) -> None:
     """Run extraction + normalization on saved files or URLs; print one JSON object per line.
 
@@ -88,6 +92,14 @@ def extract(
     from pipelines.classify import classify
     from pipelines.normalize import SourceContext, normalize
 
+    if explain:
+        import logging
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("widen extract: %(message)s"))
+        log = logging.getLogger("crawlers.extract")
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
     ref = _parse_now(now)
     window = None
     if occurrences:

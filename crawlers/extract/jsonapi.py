@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawlers.extract.apis import ADAPTERS
 from crawlers.extract.apis._common import as_bool, description, dicts, epoch, first, text, walk
+from crawlers.extract.jsonfields import end_of, fold, range_end, start_of, title_key, url_of
 from crawlers.zones import ABBREVIATIONS
 
 if TYPE_CHECKING:
@@ -75,28 +76,57 @@ def _when(v: Any) -> Any:
     return v
 
 
+_PLACE_KEY = re.compile(r"(venue|location|place|address|where)(line)?\d?$")
+_NOT_PLACE = re.compile(r"email|url|link|ip|type|status|lat|lon|lng|geo|timezone|^is|^has|id$")
+
+
 def _place(o: dict[str, Any]) -> dict[str, Any]:
-    """Place fields from a nested location object or a one-line location string."""
-    for k in PLACE_KEYS:
+    """Place fields from nested venue/location objects, else one place line from the string fields
+    that hold it (`location`, `MeetingLocation`, `MM_Address1..3`), for normalize to split.
+
+    Address lines go building first: a line without digits names a building or room, the lines
+    with digits are the street and the city line.
+    """
+    for k in ("venue", *PLACE_KEYS):  # a venue object names the place; a location may be just its city
         v = o.get(k)
         if isinstance(v, list):
             v = next(iter(dicts(v)), None)
-        if isinstance(v, str) and v.strip():
-            return {"location_text": v.strip()}
         if isinstance(v, dict):
-            addr = v.get("address") if isinstance(v.get("address"), dict) else {}
-            src = {**v, **addr}
-            return {
-                "venue": text(first(v, "name", "venue", "title", "locationName")),
-                "address": text(first(src, "street", "streetAddress", "address_1", "address1", "streetLineOne"))
-                if not isinstance(v.get("address"), str) else v["address"],
-                "city": text(first(src, "city", "locality", "addressLocality", "town")),
-                "region": text(first(src, "region", "state", "province", "addressRegion")),
-                "postal_code": text(first(src, "postal_code", "postalCode", "zip", "zipcode", "postcode")),
-                "country": text(first(src, "country", "addressCountry", "country_code")),
-            }
+            return _place_object(v, o)
+    lines = []
+    for k, v in o.items():
+        f = fold(k) if isinstance(k, str) else ""
+        if _PLACE_KEY.search(f) and not _NOT_PLACE.search(f):
+            s = text(v) if isinstance(v, (str, dict)) else None
+            if s and not s.startswith(("http://", "https://")) and s not in lines:
+                lines.append(s)
+    if lines:
+        lines.sort(key=lambda s: any(c.isdigit() for c in s))
+        return {"location_text": ", ".join(lines)}
     name = text(first(o, "location_name", "venue_name", "place_name", "locationName"))
     return {"venue": name} if name else {}
+
+
+def _place_object(v: dict[str, Any], o: dict[str, Any]) -> dict[str, Any]:
+    """A nested venue/location object; a sibling `location` object may carry the city line."""
+    addr = v.get("address") if isinstance(v.get("address"), dict) else {}
+    src = {**v, **addr}
+    city = text(first(src, "city", "locality", "addressLocality", "town"))
+    other = o.get("location") if isinstance(o.get("location"), dict) and o.get("location") is not v else {}
+    if not city and other:
+        city = text(first(other, "city", "locality", "name"))
+    venue = text(first(v, "name", "displayName", "venue", "title", "locationName"))
+    if city and "," in city and not any(src.get(k) for k in ("region", "state", "country")):
+        return {"location_text": ", ".join(x for x in (venue, city) if x)}  # "Lexington, KY, US"
+    return {
+        "venue": venue,
+        "address": text(first(src, "street", "streetAddress", "address_1", "address1", "streetLineOne"))
+        if not isinstance(v.get("address"), str) else v["address"],
+        "city": city,
+        "region": text(first(src, "region", "state", "province", "addressRegion")),
+        "postal_code": text(first(src, "postal_code", "postalCode", "zip", "zipcode", "postcode")),
+        "country": text(first(src, "country", "addressCountry", "country_code")),
+    }
 
 
 _OTHER_URL = re.compile(r"(^|_)(url|link|permalink)$", re.I)
@@ -145,49 +175,91 @@ def _instance_dates(o: dict[str, Any]) -> tuple[Any, Any]:
     return None, None
 
 
-def _generic(doc: Any) -> list[dict[str, Any]]:
-    """Arrays of objects with a title-like and a date-like key, wherever they sit in the document.
+# A candidate array is taken when this share of its objects has a title and a readable date: a
+# list of users, products or settings has neither together, an events list has both on nearly all.
+MIN_DATED_SHARE = 0.6
 
-    The largest such array wins (a page's listings outnumber its navigation or metadata), and
-    each object is read for the fields record names and common API spellings agree on.
+
+def _dated(o: dict[str, Any]) -> bool:
+    return title_key(o) is not None and (start_of(o) is not None or _instance_dates(o)[0] is not None)
+
+
+def _path(doc: Any, target: list[Any]) -> str:
+    """A JSON path to an array, for log lines a person can follow."""
+    stack: list[tuple[Any, str]] = [(doc, "$")]
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if isinstance(node, dict):
+            stack.extend((v, f"{path}.{k}") for k, v in node.items() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(node[:50]) if isinstance(v, (dict, list)))
+    return "$…"
+
+
+def _generic(doc: Any, where: str = "<input>") -> list[dict[str, Any]]:
+    """Arrays of event-like objects wherever they sit, read by what their fields mean.
+
+    Every array of objects is a candidate; one is taken when most of its objects
+    (MIN_DATED_SHARE) have a title and a date (crawlers/extract/jsonfields.py), and the one with
+    the most such objects wins (a page's listings outnumber its navigation or metadata). Each
+    refusal is logged at INFO with the array's path and counts (`widen extract --explain`).
     """
     best: list[dict[str, Any]] = []
+    considered = []
     for node in walk(doc):
         if not isinstance(node, list):
             continue
         objs = [_unwrap(o) for o in dicts(node)]
-        good = [o for o in objs if text(_first_key(o, TITLE_KEYS))
-                and (_start_of(o) is not None or _instance_dates(o)[0] is not None)]
-        if good and len(good) >= len(objs) / 2 and len(good) > len(best):
+        if not objs:
+            continue
+        good = [o for o in objs if _dated(o)]
+        considered.append((node, len(objs), len(good)))
+        if good and len(good) >= len(objs) * MIN_DATED_SHARE and len(good) > len(best):
             best = good
-    out = []
-    for o in best:
-        title = _first_key(o, TITLE_KEYS)
-        all_day = next((as_bool(o[k]) for k in ALL_DAY_KEYS if k in o), None)
-        cancelled = next((as_bool(o[k]) for k in CANCEL_KEYS if k in o), None)
-        raw_start, raw_end = _start_of(o), _first_key(o, END_KEYS)
-        if raw_start is None:
-            raw_start, raw_end = _instance_dates(o)
-        start, end = _when(raw_start), _when(raw_end)
-        if all_day and isinstance(start, str) and len(start) > 10:
-            start = start[:10]
-            end = end[:10] if isinstance(end, str) else end
-        desc_key = next((k for k in DESC_KEYS if isinstance(o.get(k), str) and o[k].strip() and o[k] != title), None)
-        out.append({
-            "title": text(title),
-            "start": start,
-            "end": end,
-            "all_day": all_day,
-            "url": _page_url(o),
-            **(description(o[desc_key]) if desc_key else {}),
-            **_place(o),
-            "timezone": _zone(first(o, "timezone", "timeZone", "tz", "time_zone")),
-            "organizer": _organizer(o),
-            "online": as_bool(first(o, "online", "is_online", "isOnline", "virtual", "is_virtual", "remote")),
-            "event_status": "cancelled" if cancelled else None,
-            "native_id": text(o["id"]) if isinstance(o.get("id"), (str, int)) else None,
-        })
-    return out
+    for node, n, g in considered if log.isEnabledFor(logging.INFO) else ():  # paths cost a walk each
+        if best and g == len(best):
+            log.info("JSON at %s: array %s of %d objects, %d with a title and a date: taken", where, _path(doc, node), n, g)
+        else:
+            why = "no object has both" if g == 0 else (
+                f"under {MIN_DATED_SHARE:.0%}" if g < n * MIN_DATED_SHARE else "a larger array won")
+            log.info("JSON at %s: array %s of %d objects, %d with a title and a date: not taken (%s)",
+                     where, _path(doc, node), n, g, why)
+    return [_listing(o) for o in best]
+
+
+def _listing(o: dict[str, Any]) -> dict[str, Any]:
+    """One event-like object as a raw listing."""
+    tk = title_key(o)
+    title = o[tk] if tk else None
+    all_day = next((as_bool(o[k]) for k in ALL_DAY_KEYS if k in o), None)
+    cancelled = next((as_bool(o[k]) for k in CANCEL_KEYS if k in o), None)
+    raw_start, raw_end = start_of(o), end_of(o)
+    if raw_start is None:
+        raw_start, raw_end = _instance_dates(o)
+    if raw_end is None:
+        raw_end = range_end(raw_start, text(title))
+    start, end = _when(raw_start), _when(raw_end)
+    if all_day and isinstance(start, str) and len(start) > 10:
+        start = start[:10]
+        end = end[:10] if isinstance(end, str) else end
+    desc_key = next((k for k in DESC_KEYS if isinstance(o.get(k), str) and o[k].strip() and o[k] != title
+                     and k != tk), None)
+    return {
+        "title": text(title),
+        "start": start,
+        "end": end,
+        "all_day": all_day,
+        "url": url_of(o) or _page_url(o),
+        **(description(o[desc_key]) if desc_key else {}),
+        **_place(o),
+        "timezone": _zone(first(o, "timezone", "timeZone", "tz", "time_zone")),
+        "organizer": _organizer(o),
+        "online": as_bool(first(o, "online", "is_online", "isOnline", "virtual", "is_virtual", "remote")),
+        "event_status": "cancelled" if cancelled else None,
+        "native_id": text(o["id"]) if isinstance(o.get("id"), (str, int)) else None,
+    }
 
 
 def _zone(value: Any) -> str | None:
@@ -233,7 +305,7 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
         except Exception as exc:  # an adapter's bug must not cost the page: fall back to generic
             log.warning("%s adapter failed at %s: %s: %s", adapter.__name__, where, type(exc).__name__, exc)
     if found is None:
-        found = _generic(doc)
+        found = _generic(doc, where)
     out, seen = [], set()
     untitled = repeated = 0
     for raw in (_clean(x) for x in found):

@@ -139,3 +139,20 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_
 def test_random_json_never_crashes(doc: Any) -> None:
     for raw in run(doc):
         assert isinstance(raw.get("title"), str) and raw["title"]
+
+
+def test_undated_volunteer_roles_and_groups_need_telling_names() -> None:
+    roles = {"opportunities": [
+        {"title": "Food bank shift lead", "organization": {"name": "Eastside Food Bank"},
+         "url": "https://volunteer.example/o/1", "location": "12 Elm St, Springfield, IL 62701"},
+        {"title": "Board treasurer", "organization": {"name": "Youth Arts Council"}, "url": "https://volunteer.example/o/2"},
+    ]}
+    shift, treasurer = records(roles)
+    assert shift["kind"] == "volunteer_role" and shift["organizer"] == "Eastside Food Bank"
+    assert shift["commitment"] == "ongoing" and shift["city"] == "Springfield"
+    assert treasurer["title"] == "Board treasurer"
+    brigades = {"brigades": [{"name": "Open Austin", "website": "https://open.example/austin", "city": "Austin, TX"},
+                             {"name": "Code for Tulsa", "website": "https://open.example/tulsa", "city": "Tulsa, OK"}]}
+    assert {r["kind"] for r in run(brigades)} == {"networking_group"}
+    same_without_signal = {"entries": brigades["brigades"]}
+    assert run(same_without_signal) == []  # titles and links alone are not a listing

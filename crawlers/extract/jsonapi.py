@@ -226,7 +226,38 @@ def _generic(doc: Any, where: str = "<input>") -> list[dict[str, Any]]:
                 f"under {MIN_DATED_SHARE:.0%}" if g < n * MIN_DATED_SHARE else "a larger array won")
             log.info("JSON at %s: array %s of %d objects, %d with a title and a date: not taken (%s)",
                      where, _path(doc, node), n, g, why)
-    return [_listing(o) for o in best]
+    if best:
+        return [_listing(o) for o in best]
+    return _undated(doc, where)
+
+
+# Undated arrays are listings only with strong signals in the array's key or the objects' field
+# names: volunteer roles (an opening to fill) or groups (a circle to join). A list of users,
+# products or repositories has titles and links too, so nothing undated is taken by default.
+_ROLE_WORDS = re.compile(r"volunteer|opportunit|vacanc|position|roles?$|shifts?$|needs?$")
+_GROUP_WORDS = re.compile(r"groups?$|chapters?$|clubs?$|brigades?$|meetups?$|communit|membercount|members$|urlname")
+
+
+def _undated(doc: Any, where: str) -> list[dict[str, Any]]:
+    """Volunteer roles or groups from an array under a telling key, or of objects whose fields say so."""
+    found: list[dict[str, Any]] = []
+    arrays = [("", doc)] if isinstance(doc, list) else []
+    arrays += [(k, v) for node in walk(doc) if isinstance(node, dict) for k, v in node.items() if isinstance(v, list)]
+    for key, node in arrays:
+        objs = [_unwrap(o) for o in dicts(node)]
+        if not objs:
+            continue
+        words = {fold(key)} | {fold(k) for o in objs[:20] for k in o if isinstance(k, str)}
+        kind = ("volunteer_role" if any(_ROLE_WORDS.search(w) for w in words)
+                else "networking_group" if any(_GROUP_WORDS.search(w) for w in words) else None)
+        good = [o for o in objs if title_key(o) and (url_of(o) or _organizer(o) or _place(o))]
+        if kind is None or len(good) < len(objs) * MIN_DATED_SHARE or len(good) <= len(found):
+            continue
+        log.info("JSON at %s: array under %r of %d undated objects taken as %s (field names say so)",
+                 where, key or "$", len(objs), kind)
+        found = [{**_listing(o), "kind": kind, **({"commitment": "ongoing"} if kind == "volunteer_role" else {})}
+                 for o in good]
+    return found
 
 
 def _listing(o: dict[str, Any]) -> dict[str, Any]:

@@ -73,7 +73,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store.close()
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "crawlers.cli", "serve", "--db", str(db), "--port", str(port)],
-                            cwd=ROOT, env={**os.environ, "WIDEN_CONFIG": str(ROOT / "config")},
+                            cwd=ROOT, env={**os.environ, "WIDEN_CONFIG": str(ROOT / "config"), **PINNED},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _wait(port, proc)
@@ -107,28 +107,31 @@ def test_browse_filter_open_card_and_download(server: str, tmp_path: Path) -> No
             page.goto(server + "/widen")
             assert page.locator("text=What you don't reach yet").count() >= 1
 
-            # search
-            page.goto(server + "/widen/opportunities?_size=10")
+            # search, in Datasette's own table page (every column)
+            page.goto(server + "/widen/opportunities?_size=10&_view=table")
             page.fill("input#_search", "breakfast")
             page.press("input#_search", "Enter")
             page.wait_for_url("**_search=breakfast**")
             assert "Women in Tech Chicago: Breakfast Roundtable" in page.inner_text("table.rows-and-columns")
 
-            # a facet
+            # a facet, beside the results view
             page.goto(server + "/widen/opportunities")
             page.locator("#facet-kind a", has_text="board_seat").first.click()
             page.wait_for_url("**kind=board_seat**")
-            kinds = page.locator("table.rows-and-columns td.col-kind").all_inner_texts()
-            assert kinds and set(kinds) == {"board_seat"}
+            kinds = page.locator("li.widen-result .kind").all_inner_texts()
+            assert kinds and set(kinds) == {"board seat"}
 
             # the reach filter
             page.goto(server + "/widen/opportunities?_exclude_audiences=women&_size=max")
-            titles = page.locator("table.rows-and-columns td.col-title").all_inner_texts()
+            titles = page.locator("li.widen-result a.widen-title").all_inner_texts()
             assert titles and not any("Women" in t or "Zebra" in t for t in titles)
             assert "Chicago Women in Data" not in titles
 
-            # hostile content on the table page and its own card
+            # hostile content on the results view, the table page and its own card
             page.goto(server + "/widen/opportunities?_search=zebra")
+            assert "Zebra Mixer" in page.inner_text("ol.widen-results")
+            assert_no_script_ran(page)
+            page.goto(server + "/widen/opportunities?_search=zebra&_view=table")
             assert "Zebra Mixer" in page.inner_text("table.rows-and-columns")
             assert_no_script_ran(page)
             page.locator("table.rows-and-columns td.col-id a").first.click()
@@ -140,7 +143,7 @@ def test_browse_filter_open_card_and_download(server: str, tmp_path: Path) -> No
 
             # a normal card: link out, reach section, "your time"
             page.goto(server + "/widen/opportunities?_search=breakfast")
-            page.locator("table.rows-and-columns td.col-id a").first.click()
+            page.locator("li.widen-result a.widen-title").first.click()
             page.wait_for_selector("article.widen-card")
             out = page.locator("a", has_text="See the listing on its site")
             assert out.get_attribute("rel") == "noopener nofollow"
@@ -157,7 +160,7 @@ def test_browse_filter_open_card_and_download(server: str, tmp_path: Path) -> No
             assert not cal.get_missing_tzids()
 
             # CSV download, every row streamed, through the advanced export form
-            page.goto(server + "/widen/opportunities?_size=10")
+            page.goto(server + "/widen/opportunities?_size=10&_view=table")
             page.check("#export input[name=_dl]")
             page.check("#export input[name=_stream]")
             with page.expect_download() as dl:
@@ -175,3 +178,80 @@ def test_browse_filter_open_card_and_download(server: str, tmp_path: Path) -> No
             assert not [e for e in errors if "__pwned" in e]
         finally:
             browser.close()
+
+
+def _launch(p: object) -> object:
+    return p.chromium.launch(executable_path=str(CHROMIUM), args=[  # type: ignore[attr-defined]
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"])
+
+
+def _ids_on_page(page: object) -> list[str]:
+    return page.locator("li.widen-result").evaluate_all("els => els.map(e => e.dataset.id)")  # type: ignore[attr-defined]
+
+
+def _ids_of_json(page: object, server: str, query: str) -> list[str]:
+    r = page.request.get(f"{server}/widen/opportunities.json?{query}&_shape=array&_size=max&_col=id")  # type: ignore[attr-defined]
+    return [row["id"] for row in r.json()]
+
+
+def test_results_view_reads_as_openings_with_controls(server: str) -> None:
+    """What a newcomer sees at 1280x800: listings first, times and audiences in words, the
+    profile in use, and controls that filter exactly as the JSON of the same URL does."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+            page.goto(server + "/widen/opportunities")
+            first = page.locator("li.widen-result").first.bounding_box()
+            assert first is not None and first["y"] + 40 < 800  # the first result is above the fold
+            assert "sample profile" in page.inner_text(".widen-banner")
+            assert "widen network import" in page.inner_text(".widen-banner")
+            text = page.inner_text("ol.widen-results")
+            assert re.search(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} 2026, [\d:–]+ [AP]M C[SD]T", text), text[:500]
+            chips = page.locator(".widen-chip").all_inner_texts()
+            assert chips and not [c for c in chips if "_" in c]  # labels, not slugs
+            assert "Small business owners" in chips
+            assert re.search(r"reach [+-]\d+%", text)
+            assert page.locator(".widen-reach-score").first.get_attribute("title")  # the scale, explained
+
+            # the toggle and a kind, through the form as a person uses it
+            page.check("input[name=_reach]")
+            page.select_option("select[name=_kind]", "board_seat")
+            page.click(".widen-controls button[type=submit]")
+            page.wait_for_url("**_kind=board_seat**")
+            assert "_reach=1" in page.url
+            kinds = set(page.locator("li.widen-result .kind").all_inner_texts())
+            assert kinds == {"board seat"}
+            assert all(page.locator("li.widen-result").nth(i).locator(".widen-chip").count() > 0
+                       for i in range(page.locator("li.widen-result").count()))
+            assert _ids_on_page(page) == _ids_of_json(page, server, "_reach=1&_kind=board_seat")
+
+            # audiences picked by label, to exclude
+            page.goto(server + "/widen/opportunities")
+            page.click(".widen-audiences summary")
+            page.select_option("select[name=_exclude_audiences]", label="Women")
+            page.click(".widen-controls button[type=submit]")
+            page.wait_for_url("**_exclude_audiences=women**")
+            shown = _ids_on_page(page)
+            assert shown and shown == _ids_of_json(page, server, "_exclude_audiences=women")
+            assert len(shown) < len(_ids_of_json(page, server, "_size=max"))
+
+            # when and where
+            page.goto(server + "/widen/opportunities?_when=week&_near=chicago")
+            week = _ids_on_page(page)
+            assert week and week == _ids_of_json(page, server, "_when=week&_near=chicago")
+            for when in page.locator("li.widen-result time").evaluate_all("els => els.map(e => e.dateTime)"):
+                assert "2026-03-01" <= when[:10] < "2026-03-08"
+            assert all("Chicago" in w for w in page.locator("li.widen-result .widen-where").all_inner_texts())
+
+            # an audience the taxonomy does not know is named, with the valid ones
+            page.goto(server + "/widen/opportunities?_audiences=bogus")
+            alert = page.text_content(".widen-message") or ""
+            assert "Unknown audience" in alert and "bogus" in alert and "women" in alert
+        finally:
+            browser.close()  # type: ignore[attr-defined]

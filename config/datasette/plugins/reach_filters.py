@@ -8,6 +8,10 @@ URL parameters (each works with facets, counts, `.json`, `.csv` incl. `_stream=o
 - `?_reach=1`               at least one audience outside your profile (the `new_audiences` the
                             crawl / `widen network import` derived from it)
 - `?_audiences=a,b`         at least one of these (repeat the parameter to require several)
+- `?_when=week|month`       next or only start within 7 / 30 days from today (WIDEN_NOW pins it)
+- `?_near=place`            city, region code or postal code equal to it (any case)
+- `?_kind=k` / `?_attendance=a`  the results view's pickers: like `kind=` / `attendance=`, but
+                            an empty choice ("any") means no filter instead of "equals ''"
 
 And a facet type, `audience`: `?_facet_audience=audiences` / `?_facet_audience=new_audiences`
 (or `facets: [{audience: audiences}]` in metadata).
@@ -27,8 +31,10 @@ How, and why (measured at 1M rows on 2 cores, bench/datasette_1m.py):
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
+import os
 from collections import Counter
 from typing import Any
 
@@ -43,6 +49,18 @@ LINKS = "opportunity_audiences"
 FACET_COLUMNS = ("audiences", "new_audiences")
 _TRUE = {"1", "on", "true", "yes"}
 REACH_CLAUSE = "new_audiences is not null"
+WHEN_DAYS = {"week": 7, "month": 30}
+
+
+def _today() -> dt.date:
+    """Today in UTC, or the day WIDEN_NOW pins (tests and the demo pin it, like the crawl does)."""
+    pinned = os.environ.get("WIDEN_NOW")
+    if pinned:
+        try:
+            return dt.datetime.fromisoformat(pinned).date()
+        except ValueError:
+            pass
+    return dt.datetime.now(dt.UTC).date()
 
 
 def _split(values: list[str]) -> list[str]:
@@ -91,6 +109,24 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
     if (request.args.get("_reach") or "").lower() in _TRUE:
         where.append(REACH_CLAUSE)
         human.append("reaching an audience your network doesn't reach yet")
+    days = WHEN_DAYS.get((request.args.get("_when") or "").lower())
+    if days:
+        today = _today()
+        params["reach_from"], params["reach_to"] = today.isoformat(), (today + dt.timedelta(days=days)).isoformat()
+        where.append("coalesce(next_start, start) >= :reach_from and coalesce(next_start, start) < :reach_to")
+        human.append(f"starting in the next {days} days")
+    for column in ("kind", "attendance"):
+        value = (request.args.get(f"_{column}") or "").strip()
+        if value:
+            params[f"reach_{column}"] = value
+            where.append(f"{column} = :reach_{column}")
+            human.append(f"{column} is {value}")
+    near = (request.args.get("_near") or "").strip()
+    if near:
+        params["reach_near"] = near
+        where.append("(city = :reach_near collate nocase or region = :reach_near collate nocase "
+                     "or postal_code = :reach_near collate nocase)")
+        human.append(f"in {near}")
     if not where:
         return None
     return FilterArguments([f"({w})" for w in where], params, human)

@@ -341,3 +341,30 @@ async def test_ui_csv_keeps_filters(ds: Datasette) -> None:
                                        "and region='IL' order by id")]
     conn.close()
     assert ids_of_csv(r.text) == want
+
+
+async def test_canned_query_pages_lead_with_their_title_and_fold_the_sql(db: Path) -> None:
+    ds = app(db)
+    for name, query in (await ds.get_canned_queries("widen", None)).items():
+        r = await ds.client.get(f"/widen/{name}")
+        assert r.status_code in (200, 400), name
+        title = r.text.split("<title>")[1].split("</title>")[0]
+        assert "select" not in title.lower() and query["title"].split(" ")[0] in title.replace("&#39;", "'"), title
+        assert query["sql"].split("\n")[0] not in r.text.split("</textarea>")[-1], name  # SQL folded
+
+
+async def test_query_times_read_as_words_and_cues_as_labels() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("widen_templates_under_test",
+                                                  ROOT / "config" / "datasette" / "plugins" / "widen_templates.py")
+    assert spec and spec.loader
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    audience_cue, render_cell = plugin.audience_cue, plugin.render_cell
+    row = {"start": "2026-03-10T18:00:00-05:00", "timezone": "America/Chicago"}
+    cell = str(render_cell(row, row["start"], "start", None, "widen", None))
+    assert 'datetime="2026-03-10T18:00:00-05:00"' in cell and "Tue 10 Mar 2026, 6 PM CDT" in cell
+    assert render_cell(row, row["start"], "start", "opportunities", "widen", None) is None  # table pages keep raw
+    assert audience_cue("data: data scientists", {"data": "Data and analytics"}) == "Data and analytics (\u201cdata scientists\u201d)"
+    assert audience_cue("housing: housing", {"housing": "Housing and homelessness"}) == "Housing and homelessness"

@@ -138,10 +138,35 @@ def activity_chart(rows: list[Any], dimension: str = "kind", top: int = 8, width
     return Markup("".join(parts) + f'<ul class="widen-legend">{legend}</ul>')
 
 
+def audience_cue(cue: Any, labels: dict[str, str] | None = None) -> str:
+    """'data: data scientists' -> 'Data and analytics ("data scientists")': the audience by its
+    label, and the words that matched when they say more than the label does."""
+    slug, _, words = str(cue).partition(": ")
+    label = (labels or {}).get(slug, slug.replace("_", " "))
+    if not words or words.lower() in (slug.lower(), label.lower()):
+        return label
+    return f"{label} (\u201c{words}\u201d)"
+
+
+TIME_COLUMNS = {"start", "end", "next_start", "occurrence_start", "starts"}
+
+
+@hookimpl
+def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    """Times in canned-query results read as words in their own zone (`<time>` keeps the ISO
+    value for machines); table pages keep Datasette's raw cells, the results view has its own."""
+    if table is not None or column not in TIME_COLUMNS or not isinstance(value, str) or len(value) < 10:
+        return None
+    keys = row.keys() if hasattr(row, "keys") else []
+    words = human_when(value, None, row["timezone"] if "timezone" in keys else None)
+    return Markup(f'<time datetime="{escape(value)}">{escape(words)}</time>') if words else None
+
+
 @hookimpl
 def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["widen_clean"] = clean_html
     env.filters["widen_http"] = http_url
     env.filters["widen_json_list"] = json_list
     env.globals["widen_when"] = human_when
+    env.globals["widen_cue"] = audience_cue
     env.globals["widen_activity_chart"] = activity_chart

@@ -5,7 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -214,3 +222,46 @@ def test_invalid_config_names_entry_and_field(tmp_path: Path) -> None:
                                            {"slug": "bad", "name": "y", "platform": "nosuch", "url": "http://a/"}]}))
     r = widen("sources", "list", "--config", str(cfg))
     assert r.returncode == 2 and "source #2 (bad), field platform" in r.stderr
+
+
+def test_demo_serves_on_a_free_port_and_keeps_the_sample_site_up(tmp_path: Path) -> None:
+    """With the asked port taken, `widen demo` says so and serves elsewhere; the listing links it
+    shows open the sample pages while Datasette runs."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        proc = subprocess.Popen([sys.executable, "-m", "crawlers.cli", "demo", "--db", str(tmp_path / "d.db"),
+                                 "--port", str(taken)], cwd=str(ROOT), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "WIDEN_CONFIG": str(ROOT / "config"), **PINNED})
+        try:
+            lines = []
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                line = proc.stderr.readline()
+                lines.append(line)
+                m = re.search(r"open http://127\.0\.0\.1:(\d+)/", line)
+                if m or proc.poll() is not None:
+                    break
+            assert m, "".join(lines)[-2000:]
+            port = int(m.group(1))
+            assert port != taken and any(f"port {taken} is in use" in x for x in lines)
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(200):
+                try:
+                    with urllib.request.urlopen(f"{base}/d/opportunities.json?_shape=array&_col=url", timeout=5) as r:
+                        rows = json.load(r)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            urls = [x["url"] for x in rows if (x.get("url") or "").startswith("http://127.0.0.1")]
+            assert urls
+            with urllib.request.urlopen(urls[0], timeout=5) as r:  # the sample site is still up
+                assert r.status == 200
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

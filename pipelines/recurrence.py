@@ -324,3 +324,67 @@ def next_occurrences(schedule: Schedule, after: dt.datetime, tz: str | None, hor
         elif d > local_after:
             out.append(d)
     return out
+
+
+# -- a rule in words -------------------------------------------------------------------------------
+_DAY_NAMES = dict(zip(_DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+                      strict=True))
+_ORDINAL_WORDS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last", -2: "second to last"}
+_EVERY = {"DAILY": ("day", "daily"), "WEEKLY": ("week", "weekly"), "MONTHLY": ("month", "monthly"),
+          "YEARLY": ("year", "yearly")}
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def rule_in_words(rule: str | None) -> str | None:
+    """An RRULE as a person says it: 'FREQ=MONTHLY;BYDAY=2TU,4TU' -> '2nd and 4th Tuesday, monthly',
+    'FREQ=WEEKLY;INTERVAL=2;BYDAY=WE' -> 'every other Wednesday'. Text that is not an RRULE (a
+    schedule as the page wrote it) is returned as it is; a rule with parts this cannot say (BYSETPOS,
+    hourly) falls back to its own text rather than to words that would be wrong."""
+    if not rule:
+        return None
+    text = rule.strip()
+    body = text.split(":", 1)[1] if text.upper().startswith("RRULE:") else text
+    if "FREQ=" not in body.upper():
+        return text
+    parts = dict(p.split("=", 1) for p in body.upper().split(";") if "=" in p)
+    freq = parts.get("FREQ", "")
+    if freq not in _EVERY or set(parts) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "COUNT", "UNTIL", "WKST"}:
+        return text
+    unit, adverb = _EVERY[freq]
+    try:
+        interval = int(parts.get("INTERVAL", "1"))
+        days = [(int(m.group(1) or 0), m.group(2)) for d in parts.get("BYDAY", "").split(",") if d
+                for m in [re.fullmatch(r"([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)", d)] if m]
+        monthdays = [int(x) for x in parts.get("BYMONTHDAY", "").split(",") if x]
+    except ValueError:
+        return text
+    every = adverb if interval == 1 else "every other " + unit if interval == 2 else f"every {interval} {unit}s"
+    if days and all(n == 0 for n, _ in days):
+        names = _and([_DAY_NAMES[d] for _, d in days])
+        if freq == "WEEKLY":
+            words = f"every {names}" if interval == 1 else f"every other {names}" if interval == 2 \
+                else f"every {interval} weeks on {names}"
+        else:
+            words = f"every {names}, {every}"
+    elif days and all(n in _ORDINAL_WORDS for n, _ in days) and len({d for _, d in days}) == 1:
+        words = f"{_and([_ORDINAL_WORDS[n] for n, _ in days])} {_DAY_NAMES[days[0][1]]}, {every}"
+    elif days:
+        words = f"{_and([f'{_ORDINAL_WORDS.get(n, n)} {_DAY_NAMES[d]}' for n, d in days])}, {every}"
+    elif monthdays:
+        words = f"{every} on the {_and([_ORDINAL_WORDS.get(n, f'{n}th') if n < 0 else _nth(n) for n in monthdays])}"
+    else:
+        words = every
+    if parts.get("COUNT"):
+        words += f", {parts['COUNT']} times"
+    if parts.get("UNTIL"):
+        m = re.match(r"(\d{4})(\d{2})(\d{2})", parts["UNTIL"])
+        if m:
+            words += ", until " + dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).strftime("%-d %b %Y")
+    return words
+
+
+def _nth(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"

@@ -218,6 +218,9 @@ def test_results_view_reads_as_openings_with_controls(server: str) -> None:
             assert "Small business owners" in chips
             assert re.search(r"reach [+-]\d+%", text)
             assert page.locator(".widen-reach-score").first.get_attribute("title")  # the scale, explained
+            toast = page.locator("li.widen-result", has_text="Toastmasters")
+            assert "2nd and 4th Tuesday, monthly" in toast.inner_text()  # the rule in words
+            assert toast.locator("time").inner_text().startswith("Tue ")  # and its next real date
 
             # the toggle and a kind, through the form as a person uses it
             page.check("input[name=_reach]")

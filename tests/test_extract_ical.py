@@ -270,3 +270,18 @@ def test_floating_times_take_the_sources_zone_not_utc():
     assert rec["timezone"] == "America/Chicago"
     assert [s for s, _ in rec["_occurrences"]] == ["2026-03-03T18:00:00-06:00", "2026-03-10T18:00:00-05:00",
                                                    "2026-03-17T18:00:00-05:00"]
+
+
+def test_a_dtstart_off_its_own_rule_is_not_an_occurrence():
+    """'2nd and 4th Tuesday' entered on a Thursday: the occurrences are the Tuesdays a person reads
+    in the rule, not the Thursday the producer wrote as DTSTART."""
+    body = cal(ev("tm", "SUMMARY:Toastmasters", "DTSTART;TZID=America/Chicago:20260305T190000",
+                  "RRULE:FREQ=MONTHLY;BYDAY=2TU,4TU"), head=CHICAGO_TZ)
+    (rec,) = records(body, window=(dt.datetime(2026, 3, 1), dt.datetime(2026, 4, 1)))
+    starts = [s for s, _ in rec["_occurrences"]]
+    assert starts == ["2026-03-10T19:00:00-05:00", "2026-03-24T19:00:00-05:00"]
+    assert rec["next_start"] == "2026-03-10T19:00:00-05:00"
+    in_sync = cal(ev("w", "SUMMARY:Weekly", "DTSTART;TZID=America/Chicago:20260303T080000",
+                     "RRULE:FREQ=WEEKLY;COUNT=2"), head=CHICAGO_TZ)
+    (rec,) = records(in_sync, window=(dt.datetime(2026, 3, 1), dt.datetime(2026, 4, 1)))
+    assert [s for s, _ in rec["_occurrences"]] == ["2026-03-03T08:00:00-06:00", "2026-03-10T08:00:00-05:00"]

@@ -138,3 +138,20 @@ def test_time_in_the_spring_forward_gap_lands_after_it() -> None:
     got = next_occurrences(s, dt.datetime(2026, 3, 7, tzinfo=dt.UTC), CHI, horizon_days=3)
     # 02:30 does not exist in Chicago on 8 March 2026; the instant is 03:30 CDT (08:30 UTC).
     assert [d.astimezone(dt.UTC).isoformat() for d in got] == ["2026-03-08T08:30:00+00:00"]
+
+
+@pytest.mark.parametrize(("rule", "words"), [
+    ("RRULE:FREQ=MONTHLY;BYDAY=2TU,4TU", "2nd and 4th Tuesday, monthly"),
+    ("FREQ=WEEKLY;INTERVAL=2;BYDAY=WE", "every other Wednesday"),
+    ("FREQ=WEEKLY;BYDAY=TU,TH", "every Tuesday and Thursday"),
+    ("FREQ=MONTHLY;BYDAY=-1FR", "last Friday, monthly"),
+    ("FREQ=MONTHLY;BYMONTHDAY=15", "monthly on the 15th"),
+    ("RRULE:FREQ=WEEKLY;COUNT=20", "weekly, 20 times"),
+    ("FREQ=DAILY;UNTIL=20261231T000000Z", "daily, until 31 Dec 2026"),
+    ("FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO", "FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO"),  # not sayable: kept as written
+    ("2nd Tuesday of every month", "2nd Tuesday of every month"),
+])
+def test_rule_in_words(rule: str, words: str) -> None:
+    from pipelines.recurrence import rule_in_words
+
+    assert rule_in_words(rule) == words

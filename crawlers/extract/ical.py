@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import icalendar
 import recurring_ical_events
+from dateutil.rrule import rrulestr
 
 if TYPE_CHECKING:
     from crawlers.extract import Context
@@ -269,9 +270,31 @@ def _is_sub_daily(ev: Any) -> bool:
     return str(freq).upper() in ("SECONDLY", "MINUTELY", "HOURLY")
 
 
-def _add(by_uid: dict[str, list[tuple[Any, Any]]], occ: Any) -> bool:
+def _out_of_sync(ev: Any) -> Any:
+    """DTSTART when it is not an occurrence of the event's own RRULE, else None.
+
+    RFC 5545 leaves such a recurrence set undefined; producers write it when DTSTART is the day
+    the series was entered (a Thursday for a "2nd and 4th Tuesday" group). A person reads the
+    rule, so that DTSTART is left out of the occurrences (recurring-ical-events keeps it).
+    """
+    rule, start = ev.get("RRULE"), _value(ev.get("DTSTART"))
+    if isinstance(rule, list):
+        rule = rule[0] if len(rule) == 1 else None
+    if rule is None or not isinstance(start, dt.datetime) or ev.get("RECURRENCE-ID") is not None:
+        return None
+    try:
+        first = rrulestr(rule.to_ical().decode(), dtstart=start)[0]
+    except Exception:  # an unreadable or unbounded-in-the-past rule: keep the feed's own meaning
+        return None
+    return start if first != start else None
+
+
+def _add(by_uid: dict[str, list[tuple[Any, Any]]], occ: Any, skip: dict[str, Any] | None = None) -> bool:
     """Record one occurrence under its series; False once the series has MAX_OCCURRENCES."""
-    got = by_uid.setdefault(str(occ.get("UID") or ""), [])
+    uid = str(occ.get("UID") or "")
+    if skip and uid in skip and _value(occ.get("DTSTART")) == skip[uid]:
+        return True  # the out-of-sync DTSTART of a rule (see _out_of_sync)
+    got = by_uid.setdefault(uid, [])
     if len(got) >= MAX_OCCURRENCES:
         return False
     got.append((_iso(_value(occ.get("DTSTART"))), _iso(_value(occ.get("DTEND")))))
@@ -376,9 +399,11 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
     _detach(cal, broken | {id(ev) for ev in sub_daily})
     lo, hi = ctx.occurrence_window()  # naive bounds: wall-clock time in each event's own zone
     by_uid: dict[str, list[tuple[Any, Any]]] = {}
+    skip = {str(ev.get("UID") or ""): s for ev in events if ev.get("RRULE") is not None
+            for s in [_out_of_sync(ev)] if s is not None}
     try:
         for occ in recurring_ical_events.of(cal).between(lo, hi):
-            _add(by_uid, occ)
+            _add(by_uid, occ, skip)
     except Exception as exc:  # a broken RRULE must not cost the feed's other events
         log.warning("could not expand recurrences at %s: %s", ctx.url or "<input>", exc)
         ctx.problems.append(f"could not expand recurrences: {exc}"[:300])
@@ -389,7 +414,7 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
         single.add_component(ev)
         try:
             for occ in recurring_ical_events.of(single).after(lo):
-                if not _before(_value(occ.get("DTSTART")), hi) or not _add(by_uid, occ):
+                if not _before(_value(occ.get("DTSTART")), hi) or not _add(by_uid, occ, skip):
                     break
         except Exception as exc:
             log.warning("could not expand a sub-daily series at %s: %s", ctx.url or "<input>", exc)

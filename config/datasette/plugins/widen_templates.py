@@ -21,6 +21,7 @@ from datasette import hookimpl
 from markupsafe import Markup, escape
 
 from crawlers.export import http_url
+from pipelines.recurrence import rule_in_words
 
 LINK_REL = "noopener nofollow noreferrer"
 # No images: a scraped <img> is at best decoration and at worst a tracking pixel.
@@ -169,4 +170,5 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["widen_json_list"] = json_list
     env.globals["widen_when"] = human_when
     env.globals["widen_cue"] = audience_cue
+    env.globals["widen_rule"] = rule_in_words
     env.globals["widen_activity_chart"] = activity_chart

@@ -38,6 +38,8 @@ from pipelines.audiences import load_taxonomy
 EGO = "\x00you"
 OTHER = "\x00other"
 NEW_CONTACTS = 6.0  # people you get to know by joining one opportunity (a handful, not the whole room)
+HALF = 1.0  # the gain (non-redundant clusters) that scores about 50: one audience you don't reach
+NEW_GROUP = 0.5  # extra gain for a kind of circle (a taxonomy group) you reach no audience of
 
 
 def profile_graph(profile: Profile) -> nx.Graph:
@@ -100,6 +102,24 @@ def ego_effective_size(g: nx.Graph) -> float:
     return float(nx.effective_size(g, nodes=[EGO], weight="weight")[EGO])
 
 
+def _matrix_effective_size(w: np.ndarray) -> float:
+    """Burt's effective size of node 0 from a symmetric weight matrix; equals networkx.effective_size.
+
+    E_0 = sum over 0's neighbours v of (1 - sum_{q != 0} p_0q m_vq), with p_0q = w_0q / sum_k w_0k
+    (your share of ties in q) and m_vq = w_vq / max_k w_vk (how strongly v's people know q's).
+    """
+    totals = w[0].sum()
+    if totals <= 0:
+        return 0.0
+    p = w[0] / totals
+    peak = w.max(axis=1)
+    m = np.divide(w, peak[:, None], out=np.zeros_like(w), where=peak[:, None] > 0)
+    p_others = p.copy()
+    p_others[0] = 0.0
+    nbrs = np.flatnonzero(w[0] > 0)
+    return float((1.0 - m[nbrs] @ p_others).sum())
+
+
 @dataclass
 class Reach:
     """Scores opportunities against one profile; memoised per distinct audience set."""
@@ -113,6 +133,8 @@ class Reach:
         self.constraint = ego_constraint(self.graph)
         self.effective_size = ego_effective_size(self.graph)
         self._cache: dict[frozenset[str], float] = {}
+        self._groups = {a.slug: a.group for a in load_taxonomy()}
+        self._my_groups = {self._groups.get(a) for a in self.mine} - {None}
         # The same graph as a matrix (ego first), with room for every taxonomy audience.
         names = [EGO, *(n for n in self.graph if n != EGO)]
         names += [a.slug for a in load_taxonomy() if a.slug not in self.graph]
@@ -120,11 +142,11 @@ class Reach:
         self._w = nx.to_numpy_array(self.graph, nodelist=names[:self.graph.number_of_nodes()], weight="weight")
         self._w = np.pad(self._w, (0, len(names) - len(self._w)))
 
-    def constraint_after(self, audiences: Iterable[str]) -> float:
-        """Your constraint after joining an opportunity reaching `audiences` (see `join`)."""
+    def _joined(self, audiences: Iterable[str]) -> np.ndarray | None:
+        """The weight matrix after joining (see `join`); None for a slug outside the taxonomy."""
         aud = sorted(set(audiences))
-        if any(a not in self._index for a in aud):  # a slug outside the taxonomy (a source hint)
-            return ego_constraint(join(self.graph, aud, self.new_contacts))
+        if any(a not in self._index for a in aud):
+            return None
         w = self._w.copy()
         if aud:
             share = self.new_contacts / len(aud)
@@ -134,14 +156,42 @@ class Reach:
             for i, j in combinations(idx, 2):
                 w[i, j] += share
                 w[j, i] += share
-        return _matrix_constraint(w)
+        return w
+
+    def constraint_after(self, audiences: Iterable[str]) -> float:
+        """Your constraint after joining an opportunity reaching `audiences` (see `join`)."""
+        w = self._joined(audiences)
+        return ego_constraint(join(self.graph, audiences, self.new_contacts)) if w is None else _matrix_constraint(w)
+
+    def effective_size_after(self, audiences: Iterable[str]) -> float:
+        """Your effective size (non-redundant clusters) after joining (see `join`)."""
+        w = self._joined(audiences)
+        return (ego_effective_size(join(self.graph, audiences, self.new_contacts)) if w is None
+                else _matrix_effective_size(w))
 
     def score(self, audiences: Iterable[str] | None) -> float:
+        """0–100: how far joining takes you outside the circles you reach (module doc, docs/reach.md).
+
+        0 when it reaches no audience new to you. Otherwise 1 + 99·g/(g + HALF), where g is the
+        gain in your effective size (Burt: non-redundant clusters) plus NEW_GROUP for each kind of
+        circle (industry, role, career stage, community, cause) you reach none of yet. A pure
+        single new audience scores about 50; more, and more distant, new circles approach 100.
+        Memoised per audience set, and never lower than the same set minus one new audience.
+        """
         key = frozenset(audiences or ())
-        if key not in self._cache:
-            after = self.constraint_after(key) if key else self.constraint
-            self._cache[key] = round(100.0 * (self.constraint - after) / self.constraint, 2)
-        return self._cache[key]
+        if key in self._cache:
+            return self._cache[key]
+        new = [a for a in key if a not in self.mine]
+        if not new:
+            value = 0.0
+        else:
+            gain = max(0.0, self.effective_size_after(key) - self.effective_size)
+            gain += NEW_GROUP * len({self._groups.get(a) for a in new} - self._my_groups - {None})
+            value = round(1.0 + 99.0 * gain / (gain + HALF), 1)
+            if len(new) > 1:  # adding a new audience never lowers the score
+                value = max([value, *(self.score(key - {a}) for a in new)])
+        self._cache[key] = value
+        return value
 
     def new_audiences(self, audiences: Iterable[str] | None) -> list[str]:
         return [a for a in dict.fromkeys(audiences or ()) if a not in self.mine]

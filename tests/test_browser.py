@@ -216,7 +216,7 @@ def test_results_view_reads_as_openings_with_controls(server: str) -> None:
             chips = page.locator(".widen-chip").all_inner_texts()
             assert chips and not [c for c in chips if "_" in c]  # labels, not slugs
             assert "Small business owners" in chips
-            assert re.search(r"reach [+-]\d+%", text)
+            assert re.search(r"reach \d{1,3}/100", text)
             assert page.locator(".widen-reach-score").first.get_attribute("title")  # the scale, explained
             toast = page.locator("li.widen-result", has_text="Toastmasters")
             assert "2nd and 4th Tuesday, monthly" in toast.inner_text()  # the rule in words

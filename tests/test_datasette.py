@@ -47,10 +47,10 @@ def sample_records() -> list[dict[str, Any]]:
             city="Chicago", region="IL", country="US", lat=41.9398, lon=-87.6455, attendance="in_person",
             url="https://example.org/e/1", description="Breakfast roundtable for women in technology.",
             description_html=HOSTILE_HTML, organizer="Women in Tech Chicago", organizer_url="javascript:alert(1)",
-            audiences=["tech", "women"], new_audiences=["women"], reach_score=0.42, cost="free"),
+            audiences=["tech", "women"], new_audiences=["women"], reach_score=42.0, cost="free"),
         rec("ev", 2, title="Veterans Lunch", start="2026-03-13T12:00:00-05:00", end="2026-03-13T13:30:00-05:00",
             city="Chicago", region="IL", url="javascript:alert(2)", audiences=["veterans", "small_business"],
-            new_audiences=["veterans", "small_business"], reach_score=0.8),
+            new_audiences=["veterans", "small_business"], reach_score=80.0),
         rec("ev", 3, title="Floating Mixer", start="2026-03-10T18:00:00", end="2026-03-10T20:00:00",
             timezone=None, city="Toronto", region="ON", audiences=["finance"]),
         rec("ev", 4, title="All-day Expo", start="2026-03-21", end="2026-03-21", all_day=True,
@@ -66,7 +66,7 @@ def sample_records() -> list[dict[str, Any]]:
         rec("grp", 1, kind="networking_group", title="Chicago Women in Data", city="Chicago", region="IL",
             audiences=["data", "women"], new_audiences=["data"]),
         rec("brd", 1, kind="board_seat", title="Board Treasurer", audiences=["finance", "accounting"],
-            new_audiences=["accounting"], reach_score=0.3),
+            new_audiences=["accounting"], reach_score=30.0),
         rec("vol", 1, kind="volunteer_role", title="Youth Coding Mentor", city="Chicago", region="IL",
             description="Teach Python to teens.", skills=["python"], audiences=["youth", "tech"],
             new_audiences=["youth"]),
@@ -269,7 +269,7 @@ async def test_card_shows_sanitized_description_and_reach(ds: Datasette) -> None
     assert 'href="https://example.org/e/1" rel="noopener nofollow"' in card
     assert "Women in Tech Chicago</dd>" in card  # javascript: organizer URL is not a link
     assert "Fri 6 Mar 2026, 7:30–9 AM CST" in card
-    assert "Why this widens your reach" in card and "reach score 0.42" in card and "?_audiences=women" in card
+    assert "Why this widens your reach" in card and "reach 42 of 100" in card and "?_audiences=women" in card
     assert "Add to calendar (.ics)" in card
 
 

@@ -160,6 +160,13 @@ def test_cli_import_and_show(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "software_development" in r.stdout and "effective size" in r.stdout and "constraint" in r.stdout
     assert "(unclassified)" in r.stdout
+    # where the constraint stands, and the audiences that would open the network most, best first
+    assert "equal, unconnected groups" in r.stdout
+    opening = r.stdout.split("would open your network most")[1]
+    rows = [ln for ln in opening.splitlines() if ln.startswith("│")]
+    scores = [float(ln.split("│")[-2]) for ln in rows]
+    assert len(rows) == 8 and scores == sorted(scores, reverse=True) and scores[0] > 50
+    assert "software_development" not in opening.split("audiences you don't reach yet")[0]
 
 
 def test_cli_import_rejects_a_non_export(tmp_path):

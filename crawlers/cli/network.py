@@ -96,6 +96,17 @@ def network_show(db: str) -> None:
     if profile.total:
         con.print(f"connections: {profile.total}")
     con.print(f"effective size: {reach.effective_size:.2f} (non-redundant clusters you reach)")
-    con.print(f"constraint: {reach.constraint:.3f} (Burt; 1.0 = everything through one group, lower = more open)")
+    con.print(f"constraint: {reach.constraint:.3f} (Burt; 1.0 = everything through one group, lower = more open): "
+              f"as open as about {1 / reach.constraint:.1f} equal, unconnected groups")
     missing = [a.slug for a in load_taxonomy() if a.slug not in profile.audiences]
+    best = sorted(missing, key=lambda s: (-reach.score([s]), reach.constraint_after([s]), s))[:8]
+    lowers = Table(title="Audiences that would open your network most (one opportunity reaching each)")
+    for col, just in (("audience", "left"), ("label", "left"), ("constraint after", "right"), ("lower by", "right"),
+                      ("reach score", "right")):
+        lowers.add_column(col, justify=just, no_wrap=col == "audience")  # type: ignore[arg-type]
+    for slug in best:
+        after = reach.constraint_after([slug])
+        lowers.add_row(slug, labels.get(slug, ""), f"{after:.3f}", f"{(reach.constraint - after) / reach.constraint:.1%}",
+                       f"{reach.score([slug]):.1f}")
+    con.print(lowers)
     con.print(f"audiences you don't reach yet ({len(missing)}): {', '.join(missing)}")

@@ -15,14 +15,10 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from crawlers.schema import FIELD_NAMES
+from crawlers.schema import FIELD_NAMES, URL_FIELDS, http_url
 
+__all__ = ["http_url"]  # the URL rule, re-exported for the Datasette plugins
 
-def http_url(value: Any) -> str | None:
-    """The URL if it is http(s), else None: the one rule for every output (card, table, .atom),
-    so a scraped `javascript:` or `data:` URL never becomes a link."""
-    s = str(value or "").strip()
-    return s if s.lower().startswith(("http://", "https://")) else None
 
 PAGE = 5000
 
@@ -116,8 +112,13 @@ def write_csv(db_path: str, out: IO[str], flt: ExportFilter | None = None) -> in
     try:
         w = csv.writer(out)
         w.writerow(FIELD_NAMES)
+        links = [i for i, name in enumerate(FIELD_NAMES) if name in URL_FIELDS]
         n = 0
         for row in iter_rows(conn, flt or ExportFilter()):
+            if any(row[i] for i in links):
+                row = list(row)
+                for i in links:
+                    row[i] = http_url(row[i]) if row[i] else row[i]
             w.writerow(row)
             n += 1
         return n

@@ -125,6 +125,16 @@ SOURCE_COLUMNS: dict[str, type] = {
 }
 
 
+URL_FIELDS = ("url", "organizer_url", "source_url")
+
+
+def http_url(value: Any) -> str | None:
+    """The URL if it is http(s), else None: the one rule for every output (stored rows, card,
+    table, .ics, .atom, CSV), so a scraped `javascript:` or `data:` URL never becomes a link."""
+    s = str(value or "").strip()
+    return s if s.lower().startswith(("http://", "https://")) else None
+
+
 def column_types() -> dict[str, type]:
     """SQLite column types of the opportunities table, in schema order."""
     return {f.name: f.sql_type for f in FIELDS}

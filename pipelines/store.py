@@ -38,8 +38,10 @@ from crawlers.schema import (
     OCCURRENCE_COLUMNS,
     OPPORTUNITY_AUDIENCE_COLUMNS,
     SOURCE_COLUMNS,
+    URL_FIELDS,
     column_types,
     content_hash,
+    http_url,
 )
 from pipelines import Stage
 
@@ -62,6 +64,7 @@ _TOUCHED = ("last_seen", "next_start", "duplicate_of")
 _KEPT_WHEN_NULL = ("new_audiences", "reach_score")
 _UPDATABLE = [f for f in FIELD_NAMES if f not in ("id", "first_seen")]
 _JSON_IDX = tuple(FIELD_NAMES.index(f) for f in JSON_FIELDS)
+_URL_IDX = tuple(FIELD_NAMES.index(f) for f in URL_FIELDS)
 _HASH_IDX, _FIRST_IDX, _LAST_IDX = (FIELD_NAMES.index(f) for f in ("content_hash", "first_seen", "last_seen"))
 _LINK_COLUMNS = {"opportunity_id": str, "source": str, "url": str, "record_id": str}
 _CANDIDATE_COLUMNS = ("id", "source", "kind", "title", "start", "timezone", "url", "city", "region", "country",
@@ -287,6 +290,9 @@ class Store:
         for i in _JSON_IDX:
             if vals[i] is not None:
                 vals[i] = _JSON(vals[i])
+        for i in _URL_IDX:  # whoever wrote the record, only http(s) links are stored
+            if vals[i] is not None:
+                vals[i] = http_url(vals[i])
         vals[_HASH_IDX] = h
         vals[_FIRST_IDX] = vals[_LAST_IDX] = now
         return tuple(vals)

@@ -368,3 +368,13 @@ async def test_query_times_read_as_words_and_cues_as_labels() -> None:
     assert render_cell(row, row["start"], "start", "opportunities", "widen", None) is None  # table pages keep raw
     assert audience_cue("data: data scientists", {"data": "Data and analytics"}) == "Data and analytics (\u201cdata scientists\u201d)"
     assert audience_cue("housing: housing", {"housing": "Housing and homelessness"}) == "Housing and homelessness"
+
+
+async def test_ics_offered_only_for_dated_views_with_a_webcal_link(db: Path) -> None:
+    ds = app(db)
+    dated = (await ds.client.get("/widen/opportunities?_kind=networking_event")).text
+    assert ".ics?_kind=networking_event" in dated and "webcal://" in dated
+    undated = (await ds.client.get("/widen/opportunities?_kind=board_seat&start__isnull=1")).text
+    assert "widen-result" in undated and ".ics" not in undated and "webcal://" not in undated
+    r = await ds.client.get("/widen/opportunities.csv?_size=10")
+    assert r.headers["content-type"].startswith("text/csv")

@@ -265,3 +265,47 @@ def test_demo_serves_on_a_free_port_and_keeps_the_sample_site_up(tmp_path: Path)
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def _not_sqlite(tmp: Path) -> Path:
+    p = tmp / "notes.db"
+    p.write_text("these are my notes, not a database\n")
+    return p
+
+
+BAD_INPUTS = {
+    "db-folder-missing": lambda tmp: ["network", "show", "--db", str(tmp / "no" / "such" / "w.db")],
+    "db-not-sqlite-network-show": lambda tmp: ["network", "show", "--db", str(_not_sqlite(tmp))],
+    "db-not-sqlite-network-import": lambda tmp: ["network", "import", str(ROOT / "config" / "network.yml"),
+                                                 "--db", str(_not_sqlite(tmp))],
+    "db-not-sqlite-export": lambda tmp: ["export", "--csv", "--db", str(_not_sqlite(tmp))],
+    "db-is-a-folder-export": lambda tmp: ["export", "--csv", "--db", str(tmp)],
+    "db-not-sqlite-sources-check": lambda tmp: ["sources", "check", "--db", str(_not_sqlite(tmp))],
+    "db-missing-sources-check": lambda tmp: ["sources", "check", "--db", str(tmp / "never-crawled.db")],
+    "extract-now-not-a-date": lambda tmp: ["extract", "--now", "yesterday-ish", str(ROOT / "pyproject.toml")],
+    "extract-occurrences-garbage": lambda tmp: ["extract", "--occurrences", "2019-10-01", "garbage",
+                                                str(ROOT / "pyproject.toml")],
+    "extract-tz-unknown": lambda tmp: ["extract", "--tz", "Not/AZone", str(ROOT / "pyproject.toml")],
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_gives_one_line_and_a_non_zero_exit(tmp_path: Path, case: str) -> None:
+    r = widen(*BAD_INPUTS[case](tmp_path))
+    assert r.returncode != 0, (case, r.stdout[-500:])
+    assert "Traceback" not in r.stderr + r.stdout
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("widen: "), r.stderr
+
+
+def test_debug_shows_the_traceback_of_an_unexpected_failure(tmp_path: Path) -> None:
+    """An unexpected error is one line; `widen --debug` shows where it came from."""
+    db = tmp_path / "w.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE opportunities (x)")  # a SQLite file, but not widen's schema
+    conn.commit()
+    conn.close()
+    r = widen("export", "--csv", "--db", str(db))
+    assert r.returncode == 1 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    r = widen("--debug", "export", "--csv", "--db", str(db))
+    assert r.returncode != 0 and "Traceback" in r.stderr

@@ -479,3 +479,38 @@ async def test_datasette_filters_bind_hostile_values(ds: Datasette, crawled: Cra
     kept = r.json()
     assert len(kept) == total - reached  # a real exclusion works, so the hostile ones above were bound
     assert all(audience not in json.loads(row["audiences"] or "[]") for row in kept)
+
+
+BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
+
+
+async def test_no_output_carries_a_non_http_url(ds: Datasette, crawled: Crawled, unsanitized: Path) -> None:
+    """One URL rule for every output: rows holding javascript:/data: URLs (written raw, bypassing
+    the pipeline) give .ics, .atom and `widen export` CSV without them; Datasette's own CSV/JSON
+    serve stored values, and the store keeps only http(s) links whoever writes the record."""
+    db = crawled.db.stem
+    for path in (f"/{db}/opportunities.ics?source=hostile", f"/{db}/opportunities.atom?source=hostile"):
+        r = await ds.client.get(path)
+        assert r.status_code == 200, path
+        body = html.unescape(r.text).lower().replace("\r\n ", "")
+        assert not [s for s in BAD_SCHEMES if s in body], (path, body[:300])
+    r = widen("export", "--csv", "--db", str(unsanitized), "--source", "hostile")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert r.returncode == 0 and len(rows) == 3
+    assert all(not (row[c] or "").lower().startswith(BAD_SCHEMES) for row in rows for c in ("url", "organizer_url"))
+    r = await ds.client.get(f"/{db}/opportunities.csv?source=hostile")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+
+
+def test_the_store_keeps_only_http_links(tmp_path: Path) -> None:
+    from pipelines.store import Store
+
+    db = tmp_path / "w.db"
+    store = Store(db)
+    store.write([{"id": "x:1", "kind": "networking_event", "title": "Mixer", "source": "x",
+                  "url": "javascript:alert(1)", "organizer_url": "data:text/html,hi", "source_url": "https://ok.example/"}])
+    store.close()
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT url, organizer_url, source_url FROM opportunities").fetchone() == (
+        None, None, "https://ok.example/")
+    conn.close()

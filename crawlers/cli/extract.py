@@ -12,15 +12,14 @@ from typing import Any
 
 import click
 
-from crawlers.cli.app import main
+from crawlers.cli.app import iso_datetime, main, time_zone
 from crawlers.schema import EXTRACT_FIELDS
 
 
-def _parse_now(value: str | None) -> dt.datetime:
-    if not value:
+def _parse_now(value: dt.datetime | None) -> dt.datetime:
+    if value is None:
         return dt.datetime.now(dt.UTC)
-    v = dt.datetime.fromisoformat(value)
-    return v if v.tzinfo else v.replace(tzinfo=dt.UTC)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 # Bytes no text format uses (C0 controls other than tab, newlines and form feed, and DEL).
@@ -52,15 +51,18 @@ def _read(target: str) -> tuple[bytes, str, str | None]:
 @main.command()
 @click.argument("targets", nargs=-1, required=True)
 @click.option(
-    "--now", default=None, help="Reference time (ISO) for 'Tomorrow' or dates without a year; default: now."
+    "--now", default=None, callback=iso_datetime,
+    help="Reference time (ISO) for 'Tomorrow' or dates without a year; default: now."
 )
 @click.option(
-    "--tz", default=None, help="The source's time zone (IANA), used only where the data gives none."
+    "--tz", default=None, callback=time_zone,
+    help="The source's time zone (IANA), used only where the data gives none."
 )
 @click.option(
     "--occurrences",
     nargs=2,
     default=None,
+    callback=lambda ctx, param, v: tuple(iso_datetime(ctx, param, x) for x in v) if v else None,
     metavar="FROM TO",
     help="Print one line per occurrence between two ISO dates/times instead of one per listing.",
 )
@@ -70,9 +72,9 @@ def _read(target: str) -> tuple[bytes, str, str | None]:
                    "were considered as listings and why each was or was not taken.")
 def extract(
     targets: tuple[str, ...],
-    now: str | None,
+    now: dt.datetime | None,
     tz: str | None,
-    occurrences: tuple[str, str] | None,
+    occurrences: tuple[dt.datetime, dt.datetime] | None,
     base_url: str | None,
     explain: bool,
 ) -> None:
@@ -105,8 +107,7 @@ def extract(
     if occurrences:
         # Without an offset the window is wall-clock time wherever each event happens, which
         # is how a person reads "events between 1 and 14 March".
-        lo, hi = (dt.datetime.fromisoformat(x) for x in occurrences)
-        window = (lo, hi)
+        window = (occurrences[0], occurrences[1])
     failed = 0
     for target in targets:
         try:

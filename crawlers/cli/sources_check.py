@@ -18,7 +18,7 @@ from croniter import croniter
 
 from crawlers.cli.app import config_option, db_option, fail
 from crawlers.cli.sources import sources
-from crawlers.config import ConfigError, Source, load_sources
+from crawlers.config import Source
 from crawlers.monitors import run_failed
 
 
@@ -86,14 +86,15 @@ def sources_check(db: str, config: str | None) -> None:
     failed a monitor such as "0 items") or stale (missed more than one scheduled run). A run left
     'running' by a crawl that was killed is marked interrupted first, and counts as failing.
     """
-    try:
-        cfg = load_sources(config)
-    except ConfigError as exc:
-        fail(str(exc))
+    from crawlers.cli.sources import sources_for
     from crawlers.runner import close_interrupted
 
-    close_interrupted(db, [s.slug for s in cfg.sources])  # runs a killed crawl left 'running'
-    rows = source_health(db, cfg.sources)
+    srcs = sources_for(db, config)
+    if not Path(db).is_file():
+        fail(f"{db}: no such database, so no source has a health record (the sources file is valid); "
+             "run `widen crawl` first or point --db at the database your crawls write", code=1)
+    close_interrupted(db, [s.slug for s in srcs])  # runs a killed crawl left 'running'
+    rows = source_health(db, srcs)
     from rich.console import Console
     from rich.table import Table
 

@@ -36,10 +36,26 @@ def _complete_csv(scope: dict[str, Any]) -> dict[str, Any]:
     return {**scope, "query_string": kept.encode("latin-1")}
 
 
+def _as_text_csv(send: Any) -> Any:
+    """Datasette labels a CSV it shows inline `text/plain`; it is `text/csv` (RFC 4180), which
+    spreadsheets and scripts recognise. A download (`_dl`) already carries its own type."""
+
+    async def wrapped(message: dict[str, Any]) -> None:
+        if message.get("type") == "http.response.start":
+            headers = [(k, b"text/csv; charset=utf-8" if k.lower() == b"content-type" and v.startswith(b"text/plain")
+                        else v) for k, v in message.get("headers", [])]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return wrapped
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
     def wrap(app: Any) -> Any:
         async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope.get("type") == "http" and scope.get("path", "").endswith(".csv"):
+                send = _as_text_csv(send)
             await app(_complete_csv(scope), receive, send)
 
         return wrapped

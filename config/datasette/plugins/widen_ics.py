@@ -27,7 +27,7 @@ from datasette.utils import path_with_removed_args, tilde_encode
 from datasette.utils.asgi import Response
 from icalendar import Calendar, Event, Timezone, vGeo, vRecur
 
-from crawlers.export import renderer_query, stream_query, streaming_response
+from crawlers.export import http_url, renderer_query, stream_query, streaming_response
 
 REQUIRED = {"title", "start"}
 STATUS = {"cancelled": "CANCELLED", "postponed": "TENTATIVE", "scheduled": "CONFIRMED", "past": "CONFIRMED"}
@@ -122,13 +122,14 @@ def event_for(row: Mapping[str, Any], now: dt.datetime, base_url: str = "") -> E
             ev.add("geo", vGeo((float(row["lat"]), float(row["lon"]))))
         except (TypeError, ValueError):
             pass
-    if row.get("url"):
-        ev.add("url", str(row["url"]))
+    link = http_url(row.get("url"))  # the one URL rule: a scraped javascript:/data: URL never leaves
+    if link:
+        ev.add("url", link)
     text = [str(row["description"]).strip()] if row.get("description") else []
     if row.get("organizer"):
         text.append(f"Organizer: {row['organizer']}")
-    if row.get("url"):
-        text.append(str(row["url"]))
+    if link:
+        text.append(link)
     if base_url and row.get("id"):
         text.append(f"In widen: {base_url}")
     if text:
@@ -157,8 +158,22 @@ def _timezones(rows: list[Mapping[str, Any]]) -> list[Timezone]:
     return out
 
 
-def _can_render(columns: list[str]) -> bool:
-    return REQUIRED <= set(columns)
+def _can_render(columns: list[str], rows: list[Any] | None = None) -> bool:
+    """Offer `.ics` only where a calendar has something in it: the columns a VEVENT needs, and a
+    page with at least one dated row (undated board seats or roles would download an empty file)."""
+    if not REQUIRED <= set(columns):
+        return False
+    if rows is None or not rows:
+        return True  # no page to judge by (an empty page keeps its link: the filter may fill later)
+    cols = [c for c in ("start", "next_start") if c in columns]
+    return any(_get(r, c) for r in rows for c in cols)
+
+
+def _get(row: Any, column: str) -> Any:
+    try:
+        return row[column]
+    except (KeyError, IndexError, TypeError):
+        return None
 
 
 async def _render(datasette: Any, request: Any, database: str, table: str | None, sql: str | None,

@@ -99,5 +99,7 @@ def extra_template_vars(template: str, database: str | None, table: str | None, 
         "widen_attendance": ATTENDANCE,
         "widen_when_choices": WHEN,
         "widen_query": query_with,
+        # A calendar app subscribes to webcal:// (and refreshes it); the .ics link downloads once.
+        "widen_webcal": lambda path: f"webcal://{request.host}{path}",
         "widen_row_path": lambda pk: datasette.urls.row(database, table, tilde_encode(str(pk))),
     }

@@ -20,6 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawlers.extract import (
+    html_blocks,
     html_datelist,
     html_drupal,
     html_meetup,
@@ -198,6 +199,8 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
         visible += html_volunteer.extract(tree, base)
     if not structured and not visible:
         visible += html_datelist.extract(tree, base)
+    if not structured and not visible:
+        visible += html_blocks.extract(tree, base, ctx.now)
     found = merge_visible(structured, visible)
     canonical = _canonical(tree)
     if len(found) == 1:

@@ -285,3 +285,33 @@ def test_a_dtstart_off_its_own_rule_is_not_an_occurrence():
                      "RRULE:FREQ=WEEKLY;COUNT=2"), head=CHICAGO_TZ)
     (rec,) = records(in_sync, window=(dt.datetime(2026, 3, 1), dt.datetime(2026, 4, 1)))
     assert [s for s, _ in rec["_occurrences"]] == ["2026-03-03T08:00:00-06:00", "2026-03-10T08:00:00-05:00"]
+
+
+WINDOWS_TZ = """BEGIN:VTIMEZONE
+TZID:W. Europe Standard Time
+BEGIN:STANDARD
+DTSTART:16010101T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE"""
+
+
+@pytest.mark.parametrize("rule", ["FREQ=DAILY;COUNT=5;BYDAY=MO,TU,WE,TH,FR,", "FREQ=DAILY;COUNT=5;BYDAY=MO;TU;WE;TH;FR",
+                                  "freq=daily;count=5;byday=MO, TU, WE, TH, FR;"])
+def test_an_exchange_standup_with_a_mistyped_rule_and_a_windows_zone_expands(rule):
+    """The weekday stand-up of an Exchange calendar: a Windows zone name and a BYDAY with a
+    trailing comma, semicolons or spaces. Five weekday occurrences at 09:30 Berlin time."""
+    body = cal(ev("s", "SUMMARY:Stand-up", "DTSTART;TZID=W. Europe Standard Time:20260302T093000",
+                  "DTEND;TZID=W. Europe Standard Time:20260302T094500", f"RRULE:{rule}"), head=WINDOWS_TZ)
+    (rec,) = records(body, window=(dt.datetime(2026, 3, 1), dt.datetime(2026, 4, 1)))
+    assert [s for s, _ in rec["_occurrences"]] == [f"2026-03-0{d}T09:30:00+01:00" for d in range(2, 7)]
+    assert rec["recurrence"] == "RRULE:FREQ=DAILY;COUNT=5;BYDAY=MO,TU,WE,TH,FR"
+    assert rec["timezone"] == "Europe/Berlin"

@@ -132,6 +132,9 @@ def repair(body: bytes, problems: list[str] | None = None) -> str:
         elif upper.startswith("UID") and "<" in line:
             name, _, value = line.partition(":")
             line = f"{name}:{html.unescape(_TAG.sub('', value)).strip()}"
+        elif upper.startswith(("RRULE", "EXRULE")) and ":" in line:
+            name, _, value = line.partition(":")
+            line = f"{name}:{_tidy_rule(value)}"
         if "VALUE=DATE" in upper and "VALUE=DATE-TIME" not in upper and ";TZID=" in upper:
             name, _, value = line.partition(":")
             name = re.sub(r";TZID=(\"[^\"]*\"|[^;:]*)", "", name, flags=re.I)
@@ -147,6 +150,22 @@ def repair(body: bytes, problems: list[str] | None = None) -> str:
                             "a truncated download; its readable events kept")
     out += closing
     return "\r\n".join(out) + "\r\n"
+
+
+def _tidy_rule(value: str) -> str:
+    """An RRULE as Exchange and older producers mistype it, made readable: spaces, a trailing comma
+    or semicolon, lower case, weekdays split by ';' ("BYDAY=MO;TU;WE"). Without this icalendar
+    rejects the rule and the series has no occurrences at all."""
+    parts: list[str] = []
+    for part in re.sub(r"\s+", "", value).upper().split(";"):
+        part = part.strip(",")
+        if not part:
+            continue
+        if "=" not in part and parts and parts[-1].startswith("BYDAY="):
+            parts[-1] += "," + part  # a weekday that lost its comma
+        else:
+            parts.append(part)
+    return ";".join(re.sub(r",{2,}", ",", p) for p in parts)
 
 
 def _is_garbage(line: str) -> bool:

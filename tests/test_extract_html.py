@@ -177,3 +177,24 @@ def test_bare_date_list_under_a_heading():
                                   b"<html><script type='application/ld+json'>{not json</script></html>"])
 def test_pages_without_listings_yield_nothing(body):
     assert extract(body, "", "text/html", Context(now=NOW)) == []
+
+
+@pytest.mark.parametrize(("lang", "org_label", "venue_label"), [
+    ("en", "Organized by", "Venue:"), ("de", "Veranstalter:", "Ort:"), ("fr", "Organisateur :", "Lieu :"),
+    ("es", "Organizado por", "Lugar:"), ("nl", "Organisator:", "Locatie:"),
+])
+def test_labelled_organizer_and_venue_in_five_languages_not_from_ads(lang: str, org_label: str, venue_label: str) -> None:
+    """An event page whose data names neither: the labelled lines a person reads give them; a
+    coupon box's or the footer's "Organizer" never does."""
+    import json as _json
+
+    event = {"@context": "https://schema.org", "@type": "Event", "name": "Wandertag",
+             "startDate": "2026-05-02T09:00:00+02:00"}
+    page = (f'<html lang="{lang}"><head><meta charset="utf-8"><script type="application/ld+json">{_json.dumps(event)}'
+            f'</script></head><body><div class="coupon-box"><p>{org_label} Save 20% on boots, today only</p></div>'
+            f'<main><h1>Wandertag</h1><p><span>{org_label}</span> Alpenverein Sektion Mitte, Hauptstr. 3</p>'
+            f'<p>{venue_label} Berghütte am See, Seeweg 1</p></main>'
+            f'<footer><p>{org_label} Example Ticketing GmbH</p></footer></body></html>').encode()
+    (item,) = extract(page, "https://verein.example/wandertag", "text/html", Context(url="https://verein.example/wandertag"))
+    assert item["organizer"] == "Alpenverein Sektion Mitte"
+    assert item["venue"] == "Berghütte am See"

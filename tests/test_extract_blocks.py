@@ -83,3 +83,36 @@ def test_real_meeting_list_without_structured_data() -> None:
         assert len(got) == truth["expected_count"]
         starts = {(g["title"], g["start"]) for g in got}
         assert {(i["title"], i["start"]) for i in truth["items"]} <= starts
+
+
+def test_volunteer_role_detail_page_without_structured_data() -> None:
+    body = page('<nav><a href="/">Home</a><a href="/volunteer">Volunteer</a></nav><main>'
+                '<h1>Food Pantry Shift Volunteer</h1><p>Organization: Eastside Food Bank</p>'
+                '<p>Location: 12 Elm St, Springfield, IL 62701</p>'
+                '<p>Help sort donations and pack boxes for families in need. Shifts are three hours on '
+                'weekday mornings; no experience needed, training provided.</p>'
+                '<a class="button" href="/signup/42">Volunteer now</a></main>')
+    (item,) = run(body)
+    assert item["title"] == "Food Pantry Shift Volunteer" and item["kind"] == "volunteer_role"
+    assert item["organizer"] == "Eastside Food Bank" and "Springfield" in item["location_text"]
+    assert item["description"].startswith("Help sort donations") and "start" not in item
+
+
+def test_library_meeting_detail_page_with_its_date_in_prose() -> None:
+    body = page("<main><h1>Friends of the Library Board Meeting</h1>"
+                "<p>The board meets on Tuesday, March 17, 2026 at 6:30 p.m. in the Community Room of the "
+                "Main Library. The public is welcome; the agenda is posted a week before.</p></main>")
+    (item,) = run(body)
+    assert (item["title"], item["start"]) == ("Friends of the Library Board Meeting", "2026-03-17T18:30:00")
+
+
+@pytest.mark.parametrize("body", [
+    "<main><h1>City budget passes</h1><p>Posted March 3, 2026 at 4:00 p.m.</p>"
+    "<p>The council approved the budget after a long debate about parks and roads.</p></main>",
+    "<main><h1>Boil water advisory lifted</h1><p>As of March 3, 2026 at 9:00 a.m. the advisory for the "
+    "north side is lifted.</p></main>",
+    "<main><h1>About our company</h1><p>We build software for logistics firms since 2009.</p>"
+    "<a href='/jobs'>Join us</a></main>",
+], ids=["news-article", "advisory", "company-page"])
+def test_detail_pages_that_are_not_listings_give_nothing(body: str) -> None:
+    assert run(page(body)) == []

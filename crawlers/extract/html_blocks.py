@@ -49,7 +49,10 @@ EVENT_WORDS = re.compile(
     r"seminar|talk|lecture|open house|volunteer|clean-?up|committee|council|board|assembly|"
     r"treffen|sitzung|versammlung|stammtisch|vortrag|konzert|termin|réunion|atelier|conférence|"
     r"reunión|taller|evento|bijeenkomst|vergadering|lezing)\b", re.I)
-NOT_EVENT = re.compile(r"\b(posted|published|updated|veröffentlicht|publié|publicado|gepubliceerd)\b", re.I)
+# A publication date: the marker right before a date ("Posted March 3, 2026", "Veröffentlicht am
+# 3. März"), not the word anywhere ("the agenda is posted a week before").
+NOT_EVENT = re.compile(r"\b(posted|published|updated|veröffentlicht|publié|publicado|gepubliceerd)\b"
+                       rf"(?:\s+(?:on|am|le|el|op))?\s*:?\s*(?:[^\W\d]+,?\s+)?(?:\d|{_MONTH}(?!\w))", re.I)
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 MIN_BLOCKS = 3
 

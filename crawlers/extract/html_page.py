@@ -22,6 +22,7 @@ from lxml import html as lxml_html
 from crawlers.extract import (
     html_blocks,
     html_datelist,
+    html_detail,
     html_drupal,
     html_meetup,
     html_microformats,
@@ -201,6 +202,8 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
         visible += html_datelist.extract(tree, base)
     if not structured and not visible:
         visible += html_blocks.extract(tree, base, ctx.now)
+    if not structured and not visible:
+        visible += html_detail.extract(tree, base, ctx.now)
     found = merge_visible(structured, visible)
     canonical = _canonical(tree)
     if len(found) == 1:

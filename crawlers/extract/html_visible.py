@@ -23,9 +23,9 @@ from crawlers.extract.html_util import first, text_of
 
 # Labels a page prints before the organiser or the venue, in en, de, fr, es, nl (and cs).
 ORGANIZER_LABEL = re.compile(
-    r"^\s*(veranstalter(?:in)?|veranstaltet von|organi[sz]ers?|organi[sz]ed by|hosted by|presented by|host|"
-    r"pořadatel|organisateur|organisé par|organizador|organizado por|organiza|organisator|georganiseerd door)"
-    r"\s*:?\s*", re.I)
+    r"^\s*(?:(veranstalter(?:in)?|veranstaltet von|organi[sz]ers?|organi[sz]ed by|hosted by|presented by|host|"
+    r"pořadatel|organisateur|organisé par|organizador|organizado por|organiza|organisator|georganiseerd door)\b"
+    r"|organi[sz]ations?(?=\s*:))\s*:?\s*", re.I)
 VENUE_LABEL = re.compile(
     r"^\s*(venue|location|where|veranstaltungsort|ort|lieu|lugar|locatie|plaats)\s*:\s*", re.I)
 # Text in these never names an organiser or a venue: navigation, ads, coupons, sponsors, footers.
@@ -33,8 +33,8 @@ NOT_CONTENT = re.compile(r"\b(nav|menu|footer|sidebar|ad|ads|advert|banner|promo
                          r"gutschein|newsletter|cookie)\b", re.I)
 
 
-_LABELS = ("Veranstalter", "eranstaltet von", "rganizer", "rganiser", "rganized by", "rganised by", "osted by",
-           "resented by", "Pořadatel", "rganisateur", "rganisé par", "rganizador", "rganizado por", "rganiza",
+_LABELS = ("Veranstalter", "eranstaltet von", "rganization", "rganisation", "rganizer", "rganiser", "rganized by",
+           "rganised by", "osted by", "resented by", "Pořadatel", "rganisateur", "rganisé par", "rganizador", "rganizado por", "rganiza",
            "rganisator", "eorganiseerd door")
 _VENUE_LABELS = ("Venue", "Location", "Where", "Ort", "Lieu", "Lugar", "Locatie", "Plaats")
 

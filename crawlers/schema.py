@@ -80,6 +80,8 @@ FIELDS: tuple[Field, ...] = (
     Field("postal_code", "text", "Postal code."),
     Field("lat", "real", "Latitude."),
     Field("lon", "real", "Longitude."),
+    Field("geo_precision", "text", "How exact lat/lon are: exact (the source's own), postcode or city (a centroid).",
+          enum=("exact", "postcode", "city")),
     Field("attendance", "text", "in_person, online or hybrid.", enum=ATTENDANCE, facet=True),
     Field("online", "boolean", "Can be joined remotely.", extract=True),
     Field("audiences", "json", "Audience slugs it reaches (config/audiences.yml).", facet=True, extract=True),

@@ -182,16 +182,27 @@ def _place(raw: dict[str, Any], rec: dict[str, Any], ctx: SourceContext) -> None
             rec[k] = float(raw[k]) if raw.get(k) not in (None, "") else None
         except (TypeError, ValueError):
             rec[k] = None
-    if rec["lat"] is not None and rec["lon"] is not None and not (rec["country"] and (rec["region"] or rec["city"])):
-        near = place.nearest_city(rec["lat"], rec["lon"])
-        if near is not None:
-            rec["country"] = rec["country"] or near["countrycode"]
-            if not rec["region"] and near["countrycode"] in ("US",):
-                rec["region"] = near["admin1code"]
-    elif rec["lat"] is None and rec["city"]:
+    # Coordinates, most exact first: the source's own, a postcode's centroid, a city's centroid.
+    # `geo_precision` says which, so the map and the card can show approximate places as such.
+    rec["geo_precision"] = None
+    if rec["lat"] is not None and rec["lon"] is not None:
+        rec["geo_precision"] = "exact"
+        if not (rec["country"] and (rec["region"] or rec["city"])):
+            near = place.nearest_city(rec["lat"], rec["lon"])
+            if near is not None:
+                rec["country"] = rec["country"] or near["countrycode"]
+                if not rec["region"] and near["countrycode"] in ("US",):
+                    rec["region"] = near["admin1code"]
+        return
+    rec["lat"] = rec["lon"] = None
+    point = place.postcode_point(rec["postal_code"], rec["country"] or hint)
+    if point is not None:
+        rec["lat"], rec["lon"], rec["geo_precision"] = point[0], point[1], "postcode"
+        rec["country"] = rec["country"] or "US"
+    elif rec["city"]:
         hit = place.city_record(rec["city"], rec["country"] or hint, rec["region"])
         if hit is not None:
-            rec["lat"], rec["lon"] = hit["latitude"], hit["longitude"]
+            rec["lat"], rec["lon"], rec["geo_precision"] = hit["latitude"], hit["longitude"], "city"
             rec["country"] = rec["country"] or hit["countrycode"]
 
 

@@ -263,6 +263,31 @@ def city_record(name: str | None, country: str | None = None, region: str | None
     return _as_dict(found[0]) if found else None
 
 
+def postcode_point(postcode: str | None, country: str | None) -> tuple[float, float] | None:
+    """A US ZIP code's centroid (the `zipcodes` package's bundled table, MIT licence), or None.
+
+    Other countries' postcodes are not bundled; their places fall back to the city."""
+    if not postcode or country not in (None, "US"):
+        return None
+    m = re.match(r"^\s*(\d{5})(?:-\d{4})?\s*$", postcode)
+    if not m:
+        return None
+    return _zip_point(m.group(1))
+
+
+@functools.lru_cache(maxsize=50_000)
+def _zip_point(zip5: str) -> tuple[float, float] | None:
+    import zipcodes
+
+    try:
+        hit = zipcodes.matching(zip5)
+    except (ValueError, TypeError):
+        return None
+    if not hit or not hit[0].get("lat"):
+        return None
+    return float(hit[0]["lat"]), float(hit[0]["long"])
+
+
 def nearest_city(lat: float, lon: float, max_km: float = 40.0) -> dict[str, Any] | None:
     """The gazetteer city closest to a point, if one lies within `max_km`."""
     if os.environ.get("WIDEN_NO_GAZETTEER"):

@@ -309,3 +309,21 @@ def test_debug_shows_the_traceback_of_an_unexpected_failure(tmp_path: Path) -> N
     assert r.returncode == 1 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
     r = widen("--debug", "export", "--csv", "--db", str(db))
     assert r.returncode != 0 and "Traceback" in r.stderr
+
+
+def test_demo_places_say_how_exact_and_do_not_stack(demo_db: Path) -> None:
+    """Every mapped demo row says how exact its point is, and different street addresses do not
+    share one point (they once all sat on Chicago's centre)."""
+    mapped = rows(demo_db, "SELECT address, lat, lon, geo_precision FROM opportunities WHERE lat IS NOT NULL")
+    assert mapped and all(p in ("exact", "postcode", "city") for *_, p in mapped)
+    by_point: dict[tuple, set] = {}
+    exact_points = set()
+    for address, lat, lon, precision in mapped:
+        if address:
+            by_point.setdefault((lat, lon), set()).add(address)
+        if precision == "exact":
+            exact_points.add((lat, lon))
+    addresses = {a for a, *_ in mapped if a}
+    assert len(by_point) >= len(addresses) / 2, by_point  # spread over the city, not one point
+    shared = [p for p, a in by_point.items() if len(a) > 1]
+    assert not set(shared) & exact_points  # only approximate (ZIP) points are shared, and say so

@@ -6,6 +6,8 @@ Rows come from the real pages and feeds in ../shared/realworld (tribe venue line
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipelines import place
@@ -85,3 +87,68 @@ def test_gazetteer_is_offline_and_finds_cities():
     near = place.nearest_city(45.5191, -122.675)  # Jive Software, Portland (Upcoming hCard geo)
     assert near["name"] == "Portland" and near["admin1code"] == "OR"
     assert place.nearest_city(0.0, -30.0) is None  # mid-Atlantic: nothing within reach
+
+
+def _norm(raw: dict) -> dict:
+    import datetime as dt
+
+    from pipelines.normalize import SourceContext, normalize
+
+    return normalize({"title": "x", "start": "2026-03-01", **raw},
+                     SourceContext(now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), tz="America/Chicago"))
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    import math
+
+    dy = (a[0] - b[0]) * 111.2
+    dx = (a[1] - b[1]) * 111.2 * math.cos(math.radians(a[0]))
+    return math.hypot(dx, dy)
+
+
+@pytest.mark.parametrize(("location", "truth"), [
+    ("Lakeview Library, 644 W Belmont Ave, Chicago, IL 60657", (41.9401, -87.6455)),
+    ("Rush Innovation Hub, 1700 W Van Buren St, Chicago, IL 60612", (41.8762, -87.6692)),
+    ("Bourgeois Pig Cafe, 738 W Fullerton Ave, Chicago, IL 60614", (41.9254, -87.6478)),
+    ("Evanston Public Library, 1703 Orrington Ave, Evanston, IL 60201", (42.0479, -87.6815)),
+])
+def test_a_us_street_address_lands_near_its_point_not_the_city_centre(location: str, truth: tuple) -> None:
+    rec = _norm({"location_text": location})
+    assert rec["geo_precision"] == "postcode"
+    assert _km((rec["lat"], rec["lon"]), truth) < 10
+
+
+def test_source_coordinates_win_and_every_mapped_place_says_how_exact() -> None:
+    own = _norm({"city": "Chicago", "region": "IL", "postal_code": "60657", "lat": 41.95, "lon": -87.66})
+    assert (own["lat"], own["lon"], own["geo_precision"]) == (41.95, -87.66, "exact")
+    city = _norm({"city": "Chicago", "region": "IL"})
+    assert city["geo_precision"] == "city" and city["lat"] is not None
+    nowhere = _norm({})
+    assert nowhere["lat"] is None and nowhere["geo_precision"] is None
+    abroad = _norm({"city": "Lyon", "country": "FR", "postal_code": "69002"})
+    assert abroad["geo_precision"] == "city"  # only US postcodes are bundled
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared" / "realworld").is_dir(),
+                    reason="../shared/realworld is not present on this machine")
+def test_real_pages_keep_their_own_coordinates() -> None:
+    """Listings whose saved page gives coordinates keep them exactly, marked exact."""
+    import datetime as dt
+
+    from crawlers.extract import Context, extract
+    from pipelines.normalize import SourceContext, normalize
+
+    root = Path(__file__).resolve().parents[2] / "shared" / "realworld"
+    checked = 0
+    for path in sorted((root / "html").glob("*.html")) + sorted((root / "volunteer").glob("*.json")):
+        for raw in extract(path.read_bytes(), "", None, Context(url="https://example.org/")):
+            if raw.get("lat") in (None, "") or raw.get("lon") in (None, ""):
+                continue
+            try:
+                lat, lon = float(raw["lat"]), float(raw["lon"])
+            except (TypeError, ValueError):
+                continue
+            rec = normalize(raw, SourceContext(now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+            assert (rec["lat"], rec["lon"], rec["geo_precision"]) == (lat, lon, "exact"), path.name
+            checked += 1
+    assert checked >= 3

@@ -378,3 +378,14 @@ async def test_ics_offered_only_for_dated_views_with_a_webcal_link(db: Path) -> 
     assert "widen-result" in undated and ".ics" not in undated and "webcal://" not in undated
     r = await ds.client.get("/widen/opportunities.csv?_size=10")
     assert r.headers["content-type"].startswith("text/csv")
+
+
+async def test_served_pages_may_be_cached_for_five_minutes(db: Path) -> None:
+    """The served database is immutable until `widen serve` restarts: repeats can come from a
+    browser's or a reverse proxy's cache (README: Browse, subscribe, export)."""
+    from crawlers.cli.serve import CACHE_TTL_S
+
+    ds = app(db)
+    for path in ("/widen/opportunities", "/widen/opportunities.json", "/widen/not_reached"):
+        r = await ds.client.get(path)
+        assert r.headers.get("cache-control") == f"max-age={CACHE_TTL_S}", path

@@ -28,6 +28,7 @@ from crawlers.cli.app import db_option, fail, main
 from crawlers.config import config_dir
 
 METADATA_DB = "widen"  # the database key used in metadata.yml
+CACHE_TTL_S = 300
 
 
 def datasette_settings(allow_sql: bool = False) -> dict[str, Any]:
@@ -39,6 +40,9 @@ def datasette_settings(allow_sql: bool = False) -> dict[str, Any]:
         "max_csv_mb": 0,  # never truncate a streamed CSV silently
         "allow_csv_stream": True,
         "default_allow_sql": allow_sql,
+        # The database is immutable while served (a crawl's rows appear after a restart), so a
+        # browser or a reverse proxy may serve a repeat for 5 minutes instead of 5 seconds.
+        "default_cache_ttl": CACHE_TTL_S,
     }
 
 

@@ -20,6 +20,7 @@ set: recomputing a million rows costs one constraint per distinct set plus batch
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -34,6 +35,8 @@ import numpy as np
 from crawlers.network import Profile, current_profile
 from pipelines import Stage
 from pipelines.audiences import load_taxonomy
+
+log = logging.getLogger(__name__)
 
 EGO = "\x00you"
 OTHER = "\x00other"
@@ -264,6 +267,8 @@ def recompute(db_path: str | Path, profile: Profile | None = None, batch: int = 
             marks = ",".join("?" * len(mine))
             flag = f"CASE WHEN audience IN ({marks}) THEN 0 ELSE 1 END" if mine else "1"
             conn.execute(f"UPDATE opportunity_audiences SET new = {flag} WHERE new IS NOT {flag}", mine + mine)
+            conn.execute("CREATE TABLE IF NOT EXISTS widen_meta (key TEXT PRIMARY KEY, value TEXT)")
+            conn.execute("INSERT OR REPLACE INTO widen_meta VALUES ('reach_model', ?)", (REACH_MODEL,))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -275,6 +280,40 @@ def recompute(db_path: str | Path, profile: Profile | None = None, batch: int = 
             "constraint": reach.constraint, "effective_size": reach.effective_size}
 
 
+# Which scoring model the stored reach_score values follow. Bumped when the score's meaning
+# changes; a database scored under another model is re-scored once (see ensure_current_model).
+REACH_MODEL = "effective-size-0-100"
+
+
+def ensure_current_model(db_path: str | Path) -> bool:
+    """Re-score a database whose reach scores follow an older model (once); True when it did.
+
+    Cheap when current (one read of the `widen_meta` table); a missing database or one without
+    opportunities is simply marked current."""
+    if not Path(db_path).is_file():
+        return False
+    conn = sqlite3.connect(str(db_path), timeout=60)
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS widen_meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = conn.execute("SELECT value FROM widen_meta WHERE key = 'reach_model'").fetchone()
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        conn.commit()
+    finally:
+        conn.close()
+    if row and row[0] == REACH_MODEL:
+        return False
+    rescored = "opportunities" in tables
+    if rescored:
+        recompute(db_path)
+    conn = sqlite3.connect(str(db_path), timeout=60)
+    try:
+        with conn:
+            conn.execute("INSERT OR REPLACE INTO widen_meta VALUES ('reach_model', ?)", (REACH_MODEL,))
+    finally:
+        conn.close()
+    return rescored
+
+
 class ReachPipeline(Stage):
     """Scrapy stage (between dedupe and store): new_audiences and reach_score from the current profile."""
 
@@ -283,6 +322,8 @@ class ReachPipeline(Stage):
 
         settings = getattr(self.crawler, "settings", None)
         db = (settings.get("WIDEN_DB") if settings else None) or default_db_path()
+        if ensure_current_model(db):
+            log.info("re-scored %s: its reach scores followed an older model", db)
         self.reach = Reach(current_profile(db))
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:

@@ -257,3 +257,28 @@ def test_demo_scores_are_spread(tmp_path):
     median = statistics.median(scores)
     assert sum(abs(s - median) <= abs(median) * 0.01 for s in scores) <= len(scores) / 3, sorted(scores)
     assert max(scores) - min(scores) >= 50
+
+
+def test_a_database_scored_by_an_older_model_is_rescored_once(tmp_path):
+    """A database from before the 0-100 scale (scores like 3.16, no model mark) is re-scored when
+    a crawl opens it; a current one is left alone."""
+    from pipelines.reach import REACH_MODEL, ensure_current_model
+
+    db = _db_with(tmp_path, [["hunger"], ["tech"]])
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE opportunities SET reach_score = 3.16")
+        conn.execute("DROP TABLE IF EXISTS widen_meta")
+    conn.close()
+    assert ensure_current_model(db) is True
+    conn = sqlite3.connect(db)
+    scores = dict(conn.execute("SELECT id, reach_score FROM opportunities"))
+    assert scores["s:0"] > 50 and scores["s:1"] == 0.0  # hunger is new to the sample profile, tech is not
+    assert conn.execute("SELECT value FROM widen_meta WHERE key = 'reach_model'").fetchone() == (REACH_MODEL,)
+    conn.execute("UPDATE opportunities SET reach_score = 1.0")
+    conn.commit()
+    conn.close()
+    assert ensure_current_model(db) is False
+    conn = sqlite3.connect(db)
+    assert {s for (s,) in conn.execute("SELECT reach_score FROM opportunities")} == {1.0}  # untouched
+    conn.close()

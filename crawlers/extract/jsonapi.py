@@ -24,43 +24,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TITLE_KEYS = ("title", "name", "summary", "event_name", "eventTitle", "event_title", "subject", "headline")
-START_KEYS = ("start_date", "startDate", "start", "start_time", "startTime", "starts_at", "startsAt", "begins",
-              "beginsOn", "dtstart", "start_datetime", "date", "event_date", "local_date", "time")
-END_KEYS = ("end_date", "endDate", "end", "end_time", "endTime", "ends_at", "endsAt", "endsOn", "dtend",
-            "end_datetime")
 URL_KEYS = ("url", "link", "permalink", "event_url", "eventUrl", "html_url", "htmlLink", "browser_url",
             "eventPath", "website")
 DESC_KEYS = ("description", "description_text", "body", "content", "details", "summary", "excerpt")
 ALL_DAY_KEYS = ("allDay", "all_day", "is_all_day", "isAllDay", "allday")
 CANCEL_KEYS = ("isCancelled", "is_cancelled", "cancelled", "canceled", "is_canceled", "isCanceled",
                "canceledEvent")
-PLACE_KEYS = ("location", "venue", "place", "address")
-# Timestamps that say when a record was edited, never when anything happens.
-BOOKKEEPING = re.compile(r"(created|updated|modified|published|deleted|edited)(_at|_on|_date|date|at)?$", re.I)
+# A venue object names the place; a location object may hold just its city line.
+PLACE_KEYS = ("venue", "location", "place", "address")
 
 
 def _first_key(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
     for k in keys:
         v = obj.get(k)
         if v not in (None, "", [], {}):
-            return v
-    return None
-
-
-def _date_like(v: Any) -> bool:
-    """An ISO-ish date string, an epoch number in a plausible range, or {"dateTime"/"date": ...}."""
-    if isinstance(v, dict):
-        return _date_like(_first_key(v, ("dateTime", "date", "local", "utc")))
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return 3e8 < v < 5e9 or 3e11 < v < 5e12
-    return isinstance(v, str) and bool(re.match(r"\s*\d{4}-\d{1,2}-\d{1,2}|\s*\d{9,13}\s*$", v))
-
-
-def _start_of(o: dict[str, Any]) -> Any:
-    for k in START_KEYS:
-        v = o.get(k)
-        if v not in (None, "") and _date_like(v) and not BOOKKEEPING.search(k):
             return v
     return None
 
@@ -87,7 +64,7 @@ def _place(o: dict[str, Any]) -> dict[str, Any]:
     Address lines go building first: a line without digits names a building or room, the lines
     with digits are the street and the city line.
     """
-    for k in ("venue", *PLACE_KEYS):  # a venue object names the place; a location may be just its city
+    for k in PLACE_KEYS:
         v = o.get(k)
         if isinstance(v, list):
             v = next(iter(dicts(v)), None)
@@ -169,9 +146,9 @@ def _instance_dates(o: dict[str, Any]) -> tuple[Any, Any]:
     """The first dated instance of a listing whose dates sit in a nested list (instances, dates, timeslots)."""
     for k in ("event_instances", "instances", "dates", "occurrences", "timeslots", "sessions", "schedule"):
         for inst in (_unwrap(x) for x in dicts(o.get(k))):
-            s = _start_of(inst)
+            s = start_of(inst)
             if s is not None:
-                return s, _first_key(inst, END_KEYS)
+                return s, end_of(inst)
     return None, None
 
 

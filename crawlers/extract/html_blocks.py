@@ -57,8 +57,8 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 MIN_BLOCKS = 3
 
 
-def _date(text: str, today: dt.date) -> tuple[dt.date, bool] | None:
-    """The first date in a text, and whether it named its year."""
+def _date(text: str, today: dt.date) -> dt.date | None:
+    """The first date in a text (a day and month without a year take the coming one)."""
     for rx, order in ((_ISO, "ymd"), (_NUMERIC, "mdy"), (_MONTH_DAY, "Mdy"), (_DAY_MONTH, "dMy")):
         m = rx.search(text)
         if not m:
@@ -66,22 +66,22 @@ def _date(text: str, today: dt.date) -> tuple[dt.date, bool] | None:
         g = m.groups()
         try:
             if order == "ymd":
-                return dt.date(int(g[0]), int(g[1]), int(g[2])), True
+                return dt.date(int(g[0]), int(g[1]), int(g[2]))
             if order == "mdy":
                 year = int(g[2]) + (2000 if len(g[2]) == 2 else 0)
                 month, day = int(g[0]), int(g[1])
                 if month > 12:  # 25/12/2026: day first
                     month, day = day, month
-                return dt.date(year, month, day), True
+                return dt.date(year, month, day)
             month = MONTHS[(g[0] if order == "Mdy" else g[1]).lower().rstrip(".")]
             day = int(g[1] if order == "Mdy" else g[0])
             year = g[2]
             if year:
-                return dt.date(int(year), month, day), True
+                return dt.date(int(year), month, day)
             guess = dt.date(today.year, month, day)
             if guess < today - dt.timedelta(days=60):  # "Dec 3" read in February is next December's
                 guess = dt.date(today.year + 1, month, day)
-            return guess, False
+            return guess
         except (ValueError, KeyError):
             continue
     return None
@@ -119,15 +119,13 @@ def _read(block: Any, base: str, today: dt.date) -> dict[str, Any] | None:
     if title_el is None or not text or NOT_EVENT.search(text):
         return None
     title = text_of(title_el)
-    # The date: the block's own date elements first (a calendar leaf "Apr" "8"), else the title.
-    found = _date(text, today)
-    if found is None:
+    day = _date(text, today)  # the first date in the block's text, title included
+    if day is None:
         return None
-    day, _ = found
     rest = text.replace(title, " ")
     times = _times(rest) or _times(title)
     link = title_el if title_el.tag == "a" else next(title_el.iter("a"), None)
-    raw: dict[str, Any] = {"title": title, "start": day.isoformat(), "when_text": None,
+    raw: dict[str, Any] = {"title": title, "start": day.isoformat(),
                            "url": absolute(link.get("href"), base) if link is not None else None}
     if times:
         raw["start"] = dt.datetime.combine(day, times[0]).isoformat()
@@ -161,6 +159,4 @@ def extract(tree: Any, base: str, now: dt.datetime | None = None) -> list[dict[s
             if max(timed, eventy) < 0.5 * len(read) or len(read) <= len(best):
                 continue
             best = read
-    for r in best:
-        r.pop("when_text", None)
     return best

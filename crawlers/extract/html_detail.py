@@ -69,9 +69,9 @@ def extract(tree: Any, base: str, now: dt.datetime | None = None) -> list[dict[s
         return []
     raw: dict[str, Any] = {"title": title, "url": base or None}  # the page is the listing: a list row linking here is it
     if event and when:
-        raw["start"] = dt.datetime.combine(when[0], times[0]).isoformat()
+        raw["start"] = dt.datetime.combine(when, times[0]).isoformat()
         if len(times) > 1 and times[1] > times[0]:
-            raw["end"] = dt.datetime.combine(when[0], times[1]).isoformat()
+            raw["end"] = dt.datetime.combine(when, times[1]).isoformat()
     if role and not event:
         raw["kind"] = "board_seat" if BOARD_WORDS.search(title) else "volunteer_role"
         raw["ongoing"] = True

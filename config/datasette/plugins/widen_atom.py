@@ -122,8 +122,9 @@ async def _render(datasette: Any, request: Any, database: str, table: str | None
         seen = _rfc3339(r.get("first_seen"), now)
         _sub(entry, "updated", seen)
         _sub(entry, "published", seen)
-        if http_url(r.get("url")):
-            _sub(entry, "link", rel="alternate", href=http_url(r.get("url")), type="text/html")
+        link = http_url(r.get("url"))
+        if link:
+            _sub(entry, "link", rel="alternate", href=link, type="text/html")
         if table:
             card = datasette.urls.row(database, table, tilde_encode(str(r["id"])))
             _sub(entry, "link", rel="related", href=datasette.absolute_url(request, card), type="text/html")

@@ -138,6 +138,11 @@ def load_taxonomy(path: str | None = None) -> tuple[Audience, ...]:
     return tuple(_compile(a) for a in data.get("audiences", []))
 
 
+def audience_labels() -> dict[str, str]:
+    """slug -> label, in the taxonomy's order: the names pages and reports show instead of slugs."""
+    return {a.slug: a.label for a in load_taxonomy()}
+
+
 def classify_audiences(text: str, taxonomy: Sequence[Audience]) -> tuple[list[str], list[str]]:
     """Audience slugs whose terms occur in the text, and 'slug: matched words' cues explaining each."""
     norm = normalize_text(text)

@@ -74,7 +74,7 @@ def network_show(db: str) -> None:
     from rich.table import Table
 
     from crawlers.network import NetworkError, audience_mix, current_profile
-    from pipelines.audiences import load_taxonomy
+    from pipelines.audiences import audience_labels
     from pipelines.reach import Reach
 
     try:
@@ -82,7 +82,7 @@ def network_show(db: str) -> None:
     except NetworkError as exc:
         fail(str(exc))
     reach = Reach(profile)
-    labels = {a.slug: a.label for a in load_taxonomy()}
+    labels = audience_labels()
     con = Console(width=None if sys.stdout.isatty() else 160)  # piped output: don't cut slugs
     table = Table(title=f"Your network ({profile.source or 'no profile'})")
     for col, just in (("audience", "left"), ("label", "left"), ("contacts", "right"), ("share", "right"),
@@ -98,7 +98,7 @@ def network_show(db: str) -> None:
     con.print(f"effective size: {reach.effective_size:.2f} (non-redundant clusters you reach)")
     con.print(f"constraint: {reach.constraint:.3f} (Burt; 1.0 = everything through one group, lower = more open): "
               f"as open as about {1 / reach.constraint:.1f} equal, unconnected groups")
-    missing = [a.slug for a in load_taxonomy() if a.slug not in profile.audiences]
+    missing = [slug for slug in labels if slug not in profile.audiences]
     best = sorted(missing, key=lambda s: (-reach.score([s]), reach.constraint_after([s]), s))[:8]
     lowers = Table(title="Audiences that would open your network most (one opportunity reaching each)")
     for col, just in (("audience", "left"), ("label", "left"), ("constraint after", "right"), ("lower by", "right"),

@@ -204,11 +204,10 @@ def _slugs(text: str | None) -> tuple[str, ...]:
 def _labels() -> dict[str, str]:
     """Audience labels from the taxonomy, when widen is importable (it is under `widen serve`)."""
     try:
-        from pipelines.audiences import load_taxonomy
-
-        return {a.slug: a.label for a in load_taxonomy()}
-    except Exception:  # noqa: BLE001 - a bare Datasette without widen still shows slugs
+        from pipelines.audiences import audience_labels
+    except ImportError:  # a bare Datasette without widen still shows slugs
         return {}
+    return audience_labels()
 
 
 @hookimpl

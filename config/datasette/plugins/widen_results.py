@@ -5,7 +5,6 @@ taxonomy does not know (said on the page instead of silently matching nothing).
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -13,22 +12,13 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from datasette.utils import tilde_encode
 
+from pipelines.audiences import audience_labels
+
 TABLE = "opportunities"
 KINDS = (("networking_event", "Networking events"), ("networking_group", "Groups"),
          ("board_seat", "Board seats"), ("volunteer_role", "Volunteer roles"))
 ATTENDANCE = (("in_person", "In person"), ("online", "Online"), ("hybrid", "Hybrid"))
 WHEN = (("week", "Next 7 days"), ("month", "Next 30 days"))
-
-
-@functools.lru_cache(maxsize=1)
-def audience_labels() -> dict[str, str]:
-    """slug -> label from config/audiences.yml, in the taxonomy's order."""
-    try:
-        from pipelines.audiences import load_taxonomy
-
-        return {a.slug: a.label for a in load_taxonomy()}
-    except Exception:  # noqa: BLE001 - a bare Datasette without widen still shows slugs
-        return {}
 
 
 def profile_banner(db_path: str | None) -> dict[str, Any]:

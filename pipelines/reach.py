@@ -302,16 +302,16 @@ def ensure_current_model(db_path: str | Path) -> bool:
         conn.close()
     if row and row[0] == REACH_MODEL:
         return False
-    rescored = "opportunities" in tables
-    if rescored:
-        recompute(db_path)
+    if "opportunities" in tables:
+        recompute(db_path)  # marks the model in its own transaction
+        return True
     conn = sqlite3.connect(str(db_path), timeout=60)
     try:
         with conn:
             conn.execute("INSERT OR REPLACE INTO widen_meta VALUES ('reach_model', ?)", (REACH_MODEL,))
     finally:
         conn.close()
-    return rescored
+    return False
 
 
 class ReachPipeline(Stage):

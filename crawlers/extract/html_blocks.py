@@ -57,7 +57,7 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 MIN_BLOCKS = 3
 
 
-def _date(text: str, today: dt.date) -> dt.date | None:
+def first_date(text: str, today: dt.date) -> dt.date | None:
     """The first date in a text (a day and month without a year take the coming one)."""
     for rx, order in ((_ISO, "ymd"), (_NUMERIC, "mdy"), (_MONTH_DAY, "Mdy"), (_DAY_MONTH, "dMy")):
         m = rx.search(text)
@@ -87,7 +87,7 @@ def _date(text: str, today: dt.date) -> dt.date | None:
     return None
 
 
-def _times(text: str) -> list[dt.time]:
+def clock_times(text: str) -> list[dt.time]:
     """Clock times in a text: with am/pm, "Uhr"/"h", or as HH:MM."""
     out = []
     for m in _CLOCK.finditer(text):
@@ -119,11 +119,11 @@ def _read(block: Any, base: str, today: dt.date) -> dict[str, Any] | None:
     if title_el is None or not text or NOT_EVENT.search(text):
         return None
     title = text_of(title_el)
-    day = _date(text, today)  # the first date in the block's text, title included
+    day = first_date(text, today)  # the first date in the block's text, title included
     if day is None:
         return None
     rest = text.replace(title, " ")
-    times = _times(rest) or _times(title)
+    times = clock_times(rest) or clock_times(title)
     link = title_el if title_el.tag == "a" else next(title_el.iter("a"), None)
     raw: dict[str, Any] = {"title": title, "start": day.isoformat(),
                            "url": absolute(link.get("href"), base) if link is not None else None}

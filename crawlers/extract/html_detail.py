@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from crawlers.extract import html_visible
-from crawlers.extract.html_blocks import EVENT_WORDS, NOT_EVENT, _date, _times
+from crawlers.extract.html_blocks import EVENT_WORDS, NOT_EVENT, clock_times, first_date
 from crawlers.extract.html_util import text_of
 
 CALL_TO_ACT = re.compile(
@@ -62,8 +62,8 @@ def extract(tree: Any, base: str, now: dt.datetime | None = None) -> list[dict[s
             if CALL_TO_ACT.match(text_of(el) or el.get("value") or "")]
     role = bool(acts) and bool(ROLE_WORDS.search(title) or ROLE_WORDS.search(text[:1500]))
     today = (now or dt.datetime.now(dt.UTC)).date()
-    when = None if NOT_EVENT.search(text[:300]) else _date(text, today)
-    times = _times(text) if when else []
+    when = None if NOT_EVENT.search(text[:300]) else first_date(text, today)
+    times = clock_times(text) if when else []
     event = bool(EVENT_WORDS.search(title)) and when is not None and bool(times)
     if not role and not event:
         return []

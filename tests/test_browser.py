@@ -98,6 +98,7 @@ def test_browse_filter_open_card_and_download(server: str, tmp_path: Path) -> No
             "--no-first-run"])
         try:
             page = browser.new_page(accept_downloads=True)
+            _offline(page)
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
 
@@ -186,6 +187,22 @@ def _launch(p: object) -> object:
         "--no-first-run"])
 
 
+def _offline(page: object) -> list[str]:
+    """Tests never touch the internet: every request off the loopback is refused (and listed)."""
+    refused: list[str] = []
+
+    def route(r: object) -> None:
+        url = r.request.url  # type: ignore[attr-defined]
+        if url.startswith("http://127.0.0.1"):
+            r.continue_()  # type: ignore[attr-defined]
+        else:
+            refused.append(url)
+            r.abort()  # type: ignore[attr-defined]
+
+    page.route("**/*", route)  # type: ignore[attr-defined]
+    return refused
+
+
 def _ids_on_page(page: object) -> list[str]:
     return page.locator("li.widen-result").evaluate_all("els => els.map(e => e.dataset.id)")  # type: ignore[attr-defined]
 
@@ -206,6 +223,7 @@ def test_results_view_reads_as_openings_with_controls(server: str) -> None:
         browser = _launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+            _offline(page)
             page.goto(server + "/widen/opportunities")
             first = page.locator("li.widen-result").first.bounding_box()
             assert first is not None and first["y"] + 40 < 800  # the first result is above the fold
@@ -256,5 +274,36 @@ def test_results_view_reads_as_openings_with_controls(server: str) -> None:
             page.goto(server + "/widen/opportunities?_audiences=bogus")
             alert = page.text_content(".widen-message") or ""
             assert "Unknown audience" in alert and "bogus" in alert and "women" in alert
+        finally:
+            browser.close()  # type: ignore[attr-defined]
+
+
+def test_map_offline_draws_an_outline_and_tells_approximate_places(server: str, tmp_path: Path) -> None:
+    """With no internet, the map still has a drawn background (the bundled outline), every
+    listing with a place is counted on it once, and approximate places look different."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+            refused = _offline(page)
+            page.goto(server + "/widen/opportunities")
+            page.wait_for_selector("#widen-map[data-markers]", timeout=20000)
+            page.wait_for_function("document.querySelector('.leaflet-control-attribution').textContent.includes('Offline')",
+                                   timeout=20000)
+            assert any("tile.openstreetmap.org" in u for u in refused)  # it tried online tiles first
+            assert page.locator("#widen-map img.leaflet-tile").count() == 0  # and dropped them
+            assert page.locator("#widen-map .leaflet-overlay-pane path").count() >= 2  # land and states drawn
+            placed = page.request.get(server + "/widen/opportunities.json?lat__notblank=1&_size=max&_shape=objects").json()
+            rows = placed["rows"]
+            pins = page.locator("#widen-map .leaflet-marker-pane .widen-pin")
+            shown = sum(int(t) if t.strip() else 1 for t in pins.all_inner_texts())
+            assert rows and shown == len(rows)  # clusters and shared points add up to every listing
+            approximate = [r for r in rows if r["geo_precision"] != "exact"]
+            assert page.locator("#widen-map .widen-pin.approximate").count() >= (1 if approximate else 0)
+            assert f"{len(approximate)} placed approximately" in page.inner_text("#widen-map-summary")
+            assert "approximate" in page.inner_text(".widen-map-legend")
+            page.locator("#widen-map-box").screenshot(path=str(tmp_path / "map.png"))
         finally:
             browser.close()  # type: ignore[attr-defined]

@@ -195,8 +195,21 @@ async def test_robots_txt_blocks_crawlers(ds: Datasette) -> None:
 
 async def test_map_is_configured_on_lat_lon(ds: Datasette) -> None:
     html = (await ds.client.get("/widen/opportunities")).text
-    assert "datasette-cluster-map.js" in html
-    assert 'DATASETTE_CLUSTER_MAP_LATITUDE_COLUMN = "lat"' in html
+    assert "/-/widen-map/widen-map.js" in html and 'id="widen-map"' in html
+    settings = json.loads(html.split("window.WIDEN_MAP = ", 1)[1].split(";</script>", 1)[0].split(";\n", 1)[0])
+    assert settings["lat"] == "lat" and settings["lon"] == "lon" and "openstreetmap" in settings["tiles"]
+    # no map script where there are no coordinates
+    assert "widen-map.js" not in (await ds.client.get("/widen/crawl_runs")).text
+
+
+async def test_map_serves_its_bundled_outline_and_nothing_else(ds: Datasette) -> None:
+    r = await ds.client.get("/-/widen-map/states-10m.json")
+    assert r.status_code == 200 and "states" in r.json()["objects"]
+    assert "max-age" in r.headers["cache-control"]
+    for bad in ("LICENSES.md", "nope.js"):
+        assert (await ds.client.get(f"/-/widen-map/{bad}")).status_code == 404
+    sneaky = await ds.client.get("/-/widen-map/..%2Fplugins%2Fwiden_map.py", follow_redirects=True)
+    assert sneaky.status_code == 404 and "hookimpl" not in sneaky.text
 
 
 # -- canned queries ------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import yaml
 from crawlers.config import config_dir
 
 _SPLIT = re.compile(r"[\s\-]+")
+_WORD = re.compile(r"\w+")
 
 
 def normalize_text(text: str | None) -> str:
@@ -74,6 +75,7 @@ class Audience:
     exclude: re.Pattern[str] | None
     companies: re.Pattern[str] | None = None
     positions: re.Pattern[str] | None = None
+    needs: tuple[frozenset[str], ...] | None = None
 
     def match(self, norm: str) -> str | None:
         """The first surviving term match in already-normalised text, or None."""
@@ -93,11 +95,12 @@ def _first_free(pattern: re.Pattern[str] | None, exclude: re.Pattern[str] | None
     """
     if pattern is None:
         return None
+    if exclude is None:
+        first = pattern.search(norm)
+        return first.group(0) if first else None
     hits = list(pattern.finditer(norm))
     if not hits:
         return None
-    if exclude is None:
-        return hits[0].group(0)
     spans = [m.span() for m in exclude.finditer(norm)]
 
     def free(m: re.Match[str]) -> bool:
@@ -114,6 +117,17 @@ def _first_free(pattern: re.Pattern[str] | None, exclude: re.Pattern[str] | None
     return None
 
 
+def _word_sets(terms: Iterable[str]) -> tuple[frozenset[str], ...] | None:
+    """Each term's word runs, normalised; None when a term has none (it must always be tried)."""
+    out = []
+    for t in terms:
+        words = frozenset(_WORD.findall(normalize_text(t)))
+        if not words:
+            return None
+        out.append(words)
+    return tuple(out)
+
+
 def _compile(a: dict) -> Audience:
     terms = [str(t) for t in [*(a.get("synonyms") or []), *(a.get("keywords") or [])]]
     exclude = _alternation(str(t) for t in a.get("exclude") or [])
@@ -127,6 +141,7 @@ def _compile(a: dict) -> Audience:
         exclude=exclude,
         companies=_alternation(str(t) for t in a.get("companies") or []),
         positions=_alternation(str(t) for t in a.get("positions") or []),
+        needs=_word_sets(t for t in terms if t.strip()),
     )
 
 
@@ -143,11 +158,58 @@ def audience_labels() -> dict[str, str]:
     return {a.slug: a.label for a in load_taxonomy()}
 
 
+_INDEXES: dict[int, tuple[tuple[Audience, ...], dict[str, list[tuple[int, frozenset[str]]]], frozenset[int]]] = {}
+
+
+def _word_index(taxonomy: tuple[Audience, ...]) -> tuple[dict[str, list[tuple[int, frozenset[str]]]], frozenset[int]]:
+    """word -> (audience position, one term's word runs) for each term, filed under its
+    alphabetically first word, and the audiences with a term without words (always scanned).
+    Kept per taxonomy object (by identity: hashing 60 compiled audiences costs more than the
+    lookups save)."""
+    kept = _INDEXES.get(id(taxonomy))
+    if kept is not None and kept[0] is taxonomy:
+        return kept[1], kept[2]
+    index: dict[str, list[tuple[int, frozenset[str]]]] = {}
+    always = set()
+    for i, a in enumerate(taxonomy):
+        if a.needs is None:
+            always.add(i)
+            continue
+        for need in a.needs:
+            index.setdefault(min(need), []).append((i, need))
+    if len(_INDEXES) > 8:
+        _INDEXES.clear()
+    _INDEXES[id(taxonomy)] = (taxonomy, index, frozenset(always))
+    return index, frozenset(always)
+
+
+def candidates(norm: str, taxonomy: tuple[Audience, ...]) -> set[int]:
+    """Positions of the audiences that can match normalised text, found without a regex scan.
+
+    A term matches only where each of its word runs stands whole in the text: its pattern puts
+    word boundaries at both ends and joins its parts by spaces or hyphens, which no word run
+    crosses. So an audience none of whose terms has all its words among the text's words cannot
+    match, and ~50 of 60 audiences are ruled out per listing by set lookups.
+    """
+    index, always = _word_index(taxonomy)
+    words = set(_WORD.findall(norm))
+    out = set(always)
+    for w in words:
+        for i, need in index.get(w, ()):
+            if i not in out and need <= words:
+                out.add(i)
+    return out
+
+
 def classify_audiences(text: str, taxonomy: Sequence[Audience]) -> tuple[list[str], list[str]]:
     """Audience slugs whose terms occur in the text, and 'slug: matched words' cues explaining each."""
     norm = normalize_text(text)
+    taxonomy = taxonomy if isinstance(taxonomy, tuple) else tuple(taxonomy)
+    maybe = candidates(norm, taxonomy)
     found, cues = [], []
-    for a in taxonomy:
+    for i, a in enumerate(taxonomy):
+        if i not in maybe:
+            continue
         hit = a.match(norm)
         if hit is not None:
             found.append(a.slug)

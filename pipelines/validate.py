@@ -7,8 +7,10 @@ Invalid records are dropped with a reason that is counted per source (stats
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from crawlers.schema import FIELD_NAMES, json_schema
@@ -28,9 +30,24 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(json_schema())
 
 
+@functools.lru_cache(maxsize=1)
+def _fast() -> Callable[[dict[str, Any]], Any]:
+    """The same schema compiled to Python by fastjsonschema: a valid record (nearly all of them)
+    costs ~15 µs instead of jsonschema's ~1 ms walk. fastjsonschema reads draft-07; the keywords
+    the schema uses (type, enum, minLength, pattern, items, required, additionalProperties) mean
+    the same there as in 2020-12. jsonschema stays the judge of a record the fast check refuses,
+    and names its field."""
+    return fastjsonschema.compile({**json_schema(), "$schema": "http://json-schema.org/draft-07/schema#"})
+
+
 def validate(rec: dict[str, Any]) -> dict[str, Any]:
     """The record restricted to schema fields, or InvalidRecord naming the field at fault."""
     row = {k: rec.get(k) for k in FIELD_NAMES}
+    try:
+        _fast()(row)
+        return rec
+    except fastjsonschema.JsonSchemaValueException:
+        pass
     errors = sorted(_validator().iter_errors(row), key=lambda e: list(e.path))
     if errors:
         err = errors[0]

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipelines.audiences import classify_audiences, load_taxonomy, match_connection
+from pipelines.audiences import classify_audiences, load_taxonomy, match_connection, normalize_text
 from pipelines.classify import classify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,3 +130,33 @@ def test_evaluation_meets_the_bar():
     sc = bench.evaluate(rows, str(ROOT / "config" / "audiences.yml"))
     assert sc.precision >= 0.85, sc.misses
     assert sc.recall >= 0.70, sc.misses
+
+
+_TERMS = sorted({str(t) for a in yaml.safe_load((ROOT / "config" / "audiences.yml").read_text())["audiences"]
+                 for key in ("synonyms", "keywords", "exclude") for t in a.get(key) or []})
+
+
+@given(st.lists(st.one_of(st.sampled_from(_TERMS), st.sampled_from(["the", "and", "-", "(", ")'s", ",", "Co.", "ÉLAN"]),
+                          st.text(max_size=6)), max_size=12),
+       st.lists(st.sampled_from([" ", "-", "  ", "\n", "", "/"]), min_size=12, max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_word_prefilter_never_changes_a_match(tax, parts, seps):
+    """Audiences are ruled out by their terms' words before any scan; that shortcut must
+    give exactly the full scan's answer, whatever words, punctuation and joins surround a term."""
+    text = "".join(p + s for p, s in zip(parts, seps, strict=False))
+    norm = normalize_text(text)
+    every = [(a.slug, hit) for a in tax if (hit := a.match(norm)) is not None]
+    found, cues = classify_audiences(text, tax)
+    assert found == [slug for slug, _ in every]
+    assert cues == [f"{slug}: {' '.join(hit.split())}" for slug, hit in every]
+
+
+def test_word_prefilter_keeps_every_term_of_the_taxonomy(tax):
+    """Each term, set in a sentence in each way listings print it (as is, hyphens as spaces,
+    in capitals, possessive), is classified exactly as the full scan of every audience does."""
+    for term in _TERMS:
+        for shown in (term, term.replace("-", " "), term.upper(), term + "'s"):
+            text = f"Join the ({shown}) meetup, downtown."
+            norm = normalize_text(text)
+            every = [a.slug for a in tax if a.match(norm) is not None]
+            assert classify_audiences(text, tax)[0] == every, shown

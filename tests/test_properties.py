@@ -320,3 +320,29 @@ def test_non_string_schema_type_does_not_raise() -> None:
     body = (b'<html><head><script type="application/ld+json">[{"@type": 5}, {"@context": "https://schema.org", '
             b'"@type": "Event", "name": "Kept", "startDate": "2026-05-05T18:00:00-05:00"}]</script></head></html>')
     assert [r.get("title") for r in extract(body, "https://example.org/", "text/html", _ctx())] == ["Kept"]
+
+
+# -- validate: the compiled fast check and jsonschema agree on every record -------------------
+_VALID = {"id": "s:1", "kind": "networking_event", "title": "Mixer", "source": "s", "audiences": ["women"],
+          "start": "2026-03-12T18:00:00-05:00", "lat": 41.9, "lon": -87.6, "all_day": False, "online": True}
+_ODD = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.floats(allow_nan=False), st.sampled_from(
+    ["", "x", "networking_event", "2026-03-12", "2026-03-12T18:00:00-05:00", "exact", "in_person", "US"]),
+    st.lists(st.sampled_from(["women", "", 3, None]), max_size=2), st.just({"a": 1}))
+
+
+@SETTINGS
+@given(st.dictionaries(st.sampled_from(sorted(FIELD_BY_NAME)), _ODD, max_size=4))
+def test_fast_validation_agrees_with_jsonschema(changes: dict[str, Any]) -> None:
+    """validate() trusts fastjsonschema's verdict on a record it accepts: it must never accept
+    what jsonschema (the schema's reference reading) refuses, nor refuse what it accepts."""
+    from pipelines.validate import _fast, _validator
+
+    row = {k: {**_VALID, **changes}.get(k) for k in FIELD_BY_NAME}
+    if not changes:
+        assert _validator().is_valid(row)  # the base record is valid: changes make the invalid ones
+    try:
+        _fast()(row)
+        fast = True
+    except Exception:  # noqa: BLE001 - fastjsonschema's refusal
+        fast = False
+    assert fast == _validator().is_valid(row), row

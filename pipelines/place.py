@@ -254,13 +254,19 @@ def city_record(name: str | None, country: str | None = None, region: str | None
     """The most populous gazetteer city of that name (in the country/region when given)."""
     if not name or os.environ.get("WIDEN_NO_GAZETTEER"):
         return None
+    return _as_dict(_city(name, country, region))
+
+
+@functools.lru_cache(maxsize=4096)
+def _city(name: str, country: str | None, region: str | None) -> tuple[Any, ...] | None:
+    """city_record's lookup, cached: a crawl names the same few cities thousands of times."""
     key = _fold(re.sub(r"\s*\(.*\)$", "", name))
     found = _gazetteer()[0].get(key) or []
     if country:
         found = [c for c in found if c[1] == country]
     if region and country == "US":
         found = [c for c in found if c[2] == region] or found
-    return _as_dict(found[0]) if found else None
+    return found[0] if found else None
 
 
 def postcode_point(postcode: str | None, country: str | None) -> tuple[float, float] | None:

@@ -177,6 +177,50 @@ def _fts_triggers(db: sqlite_utils.Database) -> None:
     conn.execute(f"{FTS_FILL} WHERE rowid NOT IN (SELECT id FROM opportunities_fts_docsize)")
 
 
+class _Queued:
+    """One pipeline's buffer of records not yet written, indexed as records arrive by start date,
+    URL and organizer: a dedupe lookup then probes a dict instead of scanning the batch (a scan
+    made each batch quadratic: ~200 µs per record at 2,000 a batch).
+
+    Buffers are appended to and cleared, never edited in place (StorePipeline): a shorter buffer,
+    or a different first record, means it was flushed and the index starts over.
+    """
+
+    def __init__(self, buffer: list[dict[str, Any]]):
+        self.buffer = buffer
+        self._reset()
+
+    def _reset(self) -> None:
+        self.seen = 0
+        self.first: dict[str, Any] | None = None
+        self.by_day: dict[str, list[dict[str, Any]]] = {}
+        self.by_url: dict[str, list[dict[str, Any]]] = {}
+        self.by_org: dict[str, list[dict[str, Any]]] = {}
+
+    def _sync(self) -> None:
+        buf = self.buffer
+        if len(buf) < self.seen or (buf and buf[0] is not self.first):
+            self._reset()
+        for p in buf[self.seen:]:
+            start = p.get("start") or ""
+            if start:
+                self.by_day.setdefault(start[:10], []).append(p)
+            else:
+                for key, index in ((p.get("url"), self.by_url), (p.get("organizer"), self.by_org)):
+                    if key:
+                        index.setdefault(key, []).append(p)
+        self.seen = len(buf)
+        self.first = buf[0] if buf else None
+
+    def near(self, days: tuple[str, ...], url: str, org: str) -> list[dict[str, Any]]:
+        """Queued records starting on one of `days`, or (undated) with this URL or organizer."""
+        self._sync()
+        if days:
+            return [p for d in days for p in self.by_day.get(d, ())]
+        found = [*(self.by_url.get(url, ()) if url else ()), *(self.by_org.get(org, ()) if org else ())]
+        return list({id(p): p for p in found}.values())
+
+
 class Store:
     """All writes to one database file. One instance per file per process (see `open_store`)."""
 
@@ -188,7 +232,7 @@ class Store:
         conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self.db = sqlite_utils.Database(conn)
         ensure_schema(self.db)
-        self._buffers: list[list[dict[str, Any]]] = []
+        self._queued: list[_Queued] = []
         self._lock = threading.RLock()
         cols = ", ".join(f'"{c}"' for c in FIELD_NAMES)
         marks = ", ".join("?" for _ in FIELD_NAMES)
@@ -312,12 +356,15 @@ class Store:
             except ValueError:
                 return []
             lo, hi = str(d - dt.timedelta(days=1)), str(d + dt.timedelta(days=2))
+            days = (lo, day, str(d + dt.timedelta(days=1)))
+            url = org = ""
             q, params = f"SELECT {cols} FROM opportunities WHERE start >= ? AND start < ? AND source != ?", (lo, hi, src)
 
             def near(p: dict[str, Any]) -> bool:
                 return lo <= (p.get("start") or "") < hi
         else:
             url, org = rec.get("url") or "", rec.get("organizer") or ""
+            days = ()
             if not (url or org):
                 return []
             q = (f"SELECT {cols} FROM opportunities WHERE start IS NULL AND source != ? "
@@ -327,7 +374,7 @@ class Store:
             def near(p: dict[str, Any]) -> bool:
                 return not p.get("start") and ((url and p.get("url") == url) or (org and p.get("organizer") == org))
         with self._lock:
-            pending = [p for buf in self._buffers for p in buf if p.get("source") != src and near(p)]
+            pending = [p for queue in self._queued for p in queue.near(days, url, org) if p.get("source") != src and near(p)]
             cur = self.db.conn.execute(q, params)
             names = [c[0] for c in cur.description]
             rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
@@ -336,8 +383,8 @@ class Store:
     def watch(self, buffer: list[dict[str, Any]]) -> None:
         """Let `candidates` see records queued in a pipeline's own buffer before they are written."""
         with self._lock:
-            if not any(b is buffer for b in self._buffers):
-                self._buffers.append(buffer)
+            if not any(q.buffer is buffer for q in self._queued):
+                self._queued.append(_Queued(buffer))
 
     # -- runs and sources ----------------------------------------------------------------
     def start_run(self, source: str, platform: str | None, run_id: str | None = None) -> int:

@@ -70,8 +70,10 @@ def _html_to_text(s: str) -> str:
 
 
 def clean_title(value: object) -> str | None:
+    """clean_text on one line: every run of whitespace one space."""
     t = clean_text(value)
-    return re.sub(r"\s+", " ", t) if t else None
+    # clean_text strips; str.split() and `\s` agree on what whitespace is (str.isspace)
+    return " ".join(t.split()) if t else None
 
 
 def sanitize_html(value: object) -> str | None:

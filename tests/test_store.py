@@ -177,6 +177,16 @@ def test_candidates_see_queued_records(store: Store) -> None:
     assert [c["id"] for c in store.candidates(record(1))] == ["feed:5"]
     queued.clear()
     assert store.candidates(record(1)) == []
+    # flushed and refilled to the same length: the new record is seen, the old one is not
+    queued.append(record(6, source="feed", id="feed:6"))
+    assert [c["id"] for c in store.candidates(record(1))] == ["feed:6"]
+    queued.clear()
+    queued.append(record(7, source="feed", id="feed:7"))
+    assert [c["id"] for c in store.candidates(record(1))] == ["feed:7"]
+    # undated: by URL or organizer, each queued record once
+    queued.append(record(8, source="feed", id="feed:8", start=None, url="https://x.org/r", organizer="Age UK"))
+    both = record(2, start=None, url="https://x.org/r", organizer="Age UK")
+    assert [c["id"] for c in store.candidates(both)] == ["feed:8"]
 
 
 def test_undated_candidates_by_url_or_organizer(store: Store) -> None:

@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -49,16 +50,52 @@ def term_regex(term: str) -> str:
     return r"(?<!\w)(?:" + _body(term) + r")(?!\w)"
 
 
-def _alternation(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """One pattern for many terms, longest first so a phrase wins over a word it starts with.
+_SEP = r"[\s\-]+"
 
-    The boundaries sit outside the alternation: the lookbehind then rejects most positions
-    (inside words) before any term is tried, ~10x faster than a boundary per term.
+
+def _trie(terms: Iterable[str]) -> dict[str, Any]:
+    """Normalised terms as a character trie; a run of spaces/hyphens is one `_SEP` step and ""
+    marks a term's end."""
+    root: dict[str, Any] = {}
+    for t in terms:
+        parts = [p for p in _SPLIT.split(normalize_text(t).strip()) if p]
+        if not parts:
+            continue
+        node = root
+        for i, part in enumerate(parts):
+            if i:
+                node = node.setdefault(_SEP, {})
+            for ch in part:
+                node = node.setdefault(ch, {})
+        node[""] = {}
+    return root
+
+
+def _trie_source(node: dict[str, Any]) -> str:
+    """Regex source for a trie: shared prefixes written once, each continuation tried before the
+    term ends there (greedy), so at any start the longest term wins, as longest-first
+    alternation does. The branches of a node start with different characters (a separator run
+    never starts a part), so at most one can go on matching."""
+    branches = [(tok if tok == _SEP else re.escape(tok)) + _trie_source(child)
+                for tok, child in node.items() if tok]
+    if not branches:
+        return ""
+    if len(branches) == 1 and "" not in node:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
+
+
+def _alternation(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for many terms where a phrase wins over a word it starts with.
+
+    The terms are compiled as a trie (Python's `re` tries every branch of a flat alternation at
+    every position: ~5x slower for an audience of 100 terms). The boundaries sit outside it: the
+    lookbehind rejects most positions (inside words) before any term is tried.
     """
-    uniq = sorted({normalize_text(t).strip() for t in terms if t and str(t).strip()}, key=len, reverse=True)
-    if not uniq:
+    trie = _trie(t for t in terms if t and str(t).strip())
+    if not trie:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(_body(t) for t in uniq) + r")(?!\w)")
+    return re.compile(r"(?<!\w)" + _trie_source(trie) + r"(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -98,18 +135,19 @@ def _first_free(pattern: re.Pattern[str] | None, exclude: re.Pattern[str] | None
     if exclude is None:
         first = pattern.search(norm)
         return first.group(0) if first else None
-    hits = list(pattern.finditer(norm))
-    if not hits:
-        return None
-    spans = [m.span() for m in exclude.finditer(norm)]
+    spans: list[tuple[int, int]] | None = None  # the exclude matches, found at the first hit
 
     def free(m: re.Match[str]) -> bool:
         s, e = m.span()
-        return not any(s < xe and xs < e for xs, xe in spans)
+        return not any(s < xe and xs < e for xs, xe in spans or ())
 
-    for m in hits:
+    for m in pattern.finditer(norm):
+        if spans is None:
+            spans = [x.span() for x in exclude.finditer(norm)]
         if free(m):
             return m.group(0)
+    if spans is None:
+        return None
     for p in terms:
         for m in p.finditer(norm):
             if free(m):

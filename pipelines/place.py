@@ -275,10 +275,13 @@ def postcode_point(postcode: str | None, country: str | None) -> tuple[float, fl
     Other countries' postcodes are not bundled; their places fall back to the city."""
     if not postcode or country not in (None, "US"):
         return None
-    m = re.match(r"^\s*(\d{5})(?:-\d{4})?\s*$", postcode)
+    m = _ZIP.match(postcode)
     if not m:
         return None
     return _zip_point(m.group(1))
+
+
+_ZIP = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
 
 
 @functools.lru_cache(maxsize=50_000)

@@ -233,6 +233,8 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         ensure_schema(self.db)
         self._queued: list[_Queued] = []
+        self._stored_days: dict[str, list[dict[str, Any]]] = {}
+        self._data_version: int | None = None
         self._lock = threading.RLock()
         cols = ", ".join(f'"{c}"' for c in FIELD_NAMES)
         marks = ", ".join("?" for _ in FIELD_NAMES)
@@ -268,6 +270,7 @@ class Store:
         hashes = {rid: content_hash(r) for rid, r in by_id.items()}
         conn = self.db.conn
         with self._lock:
+            self._stored_days.clear()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 known: dict[str, tuple[str | None, str | None]] = {}
@@ -357,28 +360,50 @@ class Store:
                 return []
             lo, hi = str(d - dt.timedelta(days=1)), str(d + dt.timedelta(days=2))
             days = (lo, day, str(d + dt.timedelta(days=1)))
-            url = org = ""
-            q, params = f"SELECT {cols} FROM opportunities WHERE start >= ? AND start < ? AND source != ?", (lo, hi, src)
 
             def near(p: dict[str, Any]) -> bool:
                 return lo <= (p.get("start") or "") < hi
-        else:
-            url, org = rec.get("url") or "", rec.get("organizer") or ""
-            days = ()
-            if not (url or org):
-                return []
-            q = (f"SELECT {cols} FROM opportunities WHERE start IS NULL AND source != ? "
-                 f"AND (url = ? OR organizer = ?)")
-            params = (src, url, org)
 
-            def near(p: dict[str, Any]) -> bool:
-                return not p.get("start") and ((url and p.get("url") == url) or (org and p.get("organizer") == org))
+            with self._lock:
+                pending = [p for queue in self._queued for p in queue.near(days, "", "")
+                           if p.get("source") != src and near(p)]
+                self._check_stored_days()
+                stored = [r for one in days for r in self._stored_on(one, cols) if r.get("source") != src]
+            return pending + stored
+        url, org = rec.get("url") or "", rec.get("organizer") or ""
+        if not (url or org):
+            return []
+        q = (f"SELECT {cols} FROM opportunities WHERE start IS NULL AND source != ? "
+             f"AND (url = ? OR organizer = ?)")
+
+        def same(p: dict[str, Any]) -> bool:
+            return not p.get("start") and ((url and p.get("url") == url) or (org and p.get("organizer") == org))
         with self._lock:
-            pending = [p for queue in self._queued for p in queue.near(days, url, org) if p.get("source") != src and near(p)]
-            cur = self.db.conn.execute(q, params)
+            pending = [p for queue in self._queued for p in queue.near((), url, org) if p.get("source") != src and same(p)]
+            cur = self.db.conn.execute(q, (src, url, org))
             names = [c[0] for c in cur.description]
             rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         return pending + rows
+
+    def _check_stored_days(self) -> None:
+        """Empty the per-day cache when another connection has committed since it was filled."""
+        version = self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version or len(self._stored_days) > 1000:
+            self._stored_days.clear()
+            self._data_version = version
+
+    def _stored_on(self, day: str, cols: str) -> list[dict[str, Any]]:
+        """Stored records starting on `day` (YYYY-MM-DD), read once per day until the database
+        changes: listings of one source crowd onto few dates, so most dedupe lookups are a dict
+        probe. Another connection's commit changes `PRAGMA data_version` and empties the cache;
+        our own writes empty it in `write`. The rows are shared: callers must not change them."""
+        rows = self._stored_days.get(day)
+        if rows is None:
+            nxt = str(dt.date.fromisoformat(day) + dt.timedelta(days=1))
+            cur = self.db.conn.execute(f"SELECT {cols} FROM opportunities WHERE start >= ? AND start < ?", (day, nxt))
+            names = [c[0] for c in cur.description]
+            rows = self._stored_days[day] = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        return rows
 
     def watch(self, buffer: list[dict[str, Any]]) -> None:
         """Let `candidates` see records queued in a pipeline's own buffer before they are written."""

@@ -69,9 +69,18 @@ class When:
     def iso(self) -> str:
         v = self.value
         if isinstance(v, dt.datetime):
-            # Zones before ~1900 have local-mean-time offsets such as -05:50:36: ISO 8601 has minutes only.
-            return re.sub(r"([+-]\d{2}:\d{2}):\d{2}(\.\d+)?$", r"\1", v.isoformat(timespec="seconds"))
+            out = v.isoformat(timespec="seconds")
+            off = v.utcoffset()
+            if off is not None and off % _MINUTE:
+                # Zones before ~1900 have local-mean-time offsets such as -05:50:36: ISO 8601 has minutes only.
+                out = _OFFSET_SECONDS.sub(r"\1", out)
+            return out
         return v.isoformat()
+
+
+_MINUTE = dt.timedelta(minutes=1)
+_OFFSET_SECONDS = re.compile(r"([+-]\d{2}:\d{2}):\d{2}(\.\d+)?$")
+_OFFSET_NO_COLON = re.compile(r"\s*([+-]\d{2})(\d{2})$")
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$")
@@ -98,7 +107,7 @@ def _iso_fast(s: str, tz: str | None) -> When | None:
         try:
             if len(s) == 10:
                 return When(dt.date.fromisoformat(s))
-            s = re.sub(r"\s*([+-]\d{2})(\d{2})$", r"\1:\2", s.replace("Z", "+00:00"))
+            s = _OFFSET_NO_COLON.sub(r"\1:\2", s.replace("Z", "+00:00"))
             return When(localize(dt.datetime.fromisoformat(s), tz))
         except ValueError:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -160,3 +161,33 @@ def test_word_prefilter_keeps_every_term_of_the_taxonomy(tax):
             norm = normalize_text(text)
             every = [a.slug for a in tax if a.match(norm) is not None]
             assert classify_audiences(text, tax)[0] == every, shown
+
+
+def _flat(terms: list[str]):
+    """The reference reading of a term list: a flat alternation, longest term first."""
+    from pipelines.audiences import _body
+
+    uniq = sorted({normalize_text(t).strip() for t in terms if t and t.strip()}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(_body(t) for t in uniq) + r")(?!\w)") if uniq else None
+
+
+_LISTS = [(a["slug"], key, [str(t) for t in a.get(key) or []])
+          for a in yaml.safe_load((ROOT / "config" / "audiences.yml").read_text())["audiences"]
+          for key in ("keywords", "synonyms", "exclude", "companies", "positions")]
+
+
+def test_trie_patterns_match_as_flat_alternation_does():
+    """Each term list compiled as a trie finds, in every text, the same spans as the flat
+    longest-first alternation: terms in sentences, glued to each other, and prefixes of terms."""
+    from pipelines.audiences import _alternation
+
+    texts = [f"Join the ({t}) meetup" for t in _TERMS] + [" ".join(_TERMS[i:i + 3]) for i in range(0, len(_TERMS), 2)]
+    texts += [t[: len(t) // 2] + " x" for t in _TERMS]
+    for slug, key, terms in _LISTS:
+        trie, flat = _alternation(terms), _flat(terms)
+        assert (trie is None) == (flat is None), (slug, key)
+        if trie is None:
+            continue
+        for text in texts:
+            norm = normalize_text(text)
+            assert [m.span() for m in trie.finditer(norm)] == [m.span() for m in flat.finditer(norm)], (slug, key, text)

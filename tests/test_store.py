@@ -209,3 +209,18 @@ def test_links_list_every_source_url_of_a_canonical(store: Store) -> None:
     assert links == [("chamber:1", "chamber", "https://chamber.org/e/1"), ("chamber:1", "feed", "https://feed.org/e/1")]
     store.write([{**dupe, "duplicate_of": None}])  # no longer a duplicate: its link goes
     assert store.db.conn.execute("SELECT record_id FROM opportunity_links WHERE record_id = 'feed:1'").fetchall() == []
+
+
+def test_candidates_see_every_write_to_the_database(store: Store) -> None:
+    """Stored candidates are read once per day and kept: a write through this store, or another
+    connection's commit, must still show in the next lookup."""
+    probe = record(9, source="src", start="2026-05-05T20:00:00-05:00")
+    assert store.candidates(probe) == []
+    store.write([record(1, source="feed", id="feed:1", start="2026-05-05T19:00:00-05:00")])
+    assert [c["id"] for c in store.candidates(probe)] == ["feed:1"]
+    other = Store(store.path)
+    try:
+        other.write([record(2, source="cal", id="cal:2", start="2026-05-06T09:00:00-05:00")])
+    finally:
+        other.close()
+    assert sorted(c["id"] for c in store.candidates(probe)) == ["cal:2", "feed:1"]

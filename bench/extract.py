@@ -1,11 +1,14 @@
-"""Extraction cost per HTML page: widen's extractor vs a bare lxml parse of the same bytes.
+"""Extraction and normalization cost per HTML page vs a bare lxml parse of the same bytes.
 
-Prints, in one run, CPU ms per page (best of N, so neighbours on a shared machine do not count) for:
+Prints, in one run, CPU ms per page for the lxml parse, widen's extraction, and the
+normalization of what it extracted; the three are timed in turn in each of N rounds
+(interleaved, so a busy neighbour slows all alike) and each figure is the median with its
+spread (min–max). Pages:
 - a synthetic ~200 KB events list page (JSON-LD events + The Events Calendar list markup,
   padded with the navigation and scripts real pages carry), always;
 - every real page of 150 KB or more in ../shared/realworld/html, when that folder exists.
 
-Target (issue 3): widen extraction <= 3x the bare lxml parse. Usage: python bench/extract.py [-n 15]
+Target: widen extraction <= 3x the bare lxml parse. Usage: python bench/extract.py [-n 15]
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import statistics
 import time
 from pathlib import Path
 
 from lxml import html as lxml_html
 
 from crawlers.extract import Context, extract
+from pipelines.normalize import SourceContext, normalize
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld" / "html"
 
@@ -53,32 +58,41 @@ March {day} @ 6:00 pm</span> - <span class="tribe-event-time">8:00 pm</span></di
     return (page + f"<aside>{filler}</aside><footer>(c)</footer></body></html>").encode()
 
 
-def best_ms(fn, n: int) -> float:
-    """Best CPU time of n runs: on a shared machine wall time mostly measures the neighbours."""
-    best = float("inf")
-    for _ in range(n):
-        t = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t)
-    return best * 1000
+def cpu_ms(fn) -> float:
+    t = time.process_time()
+    fn()
+    return (time.process_time() - t) * 1000
+
+
+def _spread(v: list[float]) -> str:
+    v = sorted(v)
+    return f"{statistics.median(v):6.2f} ({v[0]:.2f}–{v[-1]:.2f})"
 
 
 def measure(name: str, body: bytes, n: int) -> float:
     ctx = Context(now=dt.datetime(2026, 2, 1, tzinfo=dt.UTC), tz="America/Chicago")
+    norm_ctx = SourceContext(source="bench", tz="America/Chicago", now=ctx.now)
     listings = extract(body, "", "text/html", ctx)  # warm caches and imports
-    lxml_ms = best_ms(lambda: lxml_html.fromstring(body), n)
-    widen_ms = best_ms(lambda: extract(body, "", "text/html", ctx), n)
-    ratio = widen_ms / lxml_ms
-    print(f"{name[:48]:48} {len(body) // 1024:4d} KB  lxml {lxml_ms:6.2f} ms  widen {widen_ms:6.2f} ms  "
-          f"ratio {ratio:4.1f}x  ({len(listings)} listings)")
+    for raw in listings:
+        normalize(raw, norm_ctx)
+    times: dict[str, list[float]] = {"lxml": [], "extract": [], "normalize": []}
+    for _ in range(n):
+        times["lxml"].append(cpu_ms(lambda: lxml_html.fromstring(body)))
+        times["extract"].append(cpu_ms(lambda: extract(body, "", "text/html", ctx)))
+        times["normalize"].append(cpu_ms(lambda: [normalize(raw, norm_ctx) for raw in listings]))
+    ratio = statistics.median(times["extract"]) / statistics.median(times["lxml"])
+    print(f"{name[:44]:44} {len(body) // 1024:4d} KB  lxml {_spread(times['lxml'])}  extract "
+          f"{_spread(times['extract'])} ms  ratio {ratio:4.1f}x  normalize {_spread(times['normalize'])} ms "
+          f"({len(listings)} listings)")
     return ratio
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("-n", type=int, default=15, help="repetitions (best of n)")
+    ap.add_argument("-n", type=int, default=15, help="interleaved rounds (>= 3)")
     a = ap.parse_args()
-    print("widen extraction vs bare lxml parse, best of", a.n)
+    a.n = max(3, a.n)
+    print(f"CPU ms per page, median (min–max) of {a.n} interleaved rounds")
     ratios = [measure("synthetic events list (JSON-LD + tribe rows)", synthetic_page(), a.n)]
     if REALWORLD.is_dir():
         for path in sorted(REALWORLD.glob("*.html"), key=lambda p: -p.stat().st_size):

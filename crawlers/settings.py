@@ -21,6 +21,11 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
+# Items of one response go through the pipelines one at a time: they are synchronous, so more
+# buys nothing, and Scrapy starts CONCURRENT_ITEMS tasks for every response's output (default
+# 100; scrapy/scrapy#5182). Measured on 1,050 loopback pages: 100 -> ~2,100 pages/min,
+# 16 -> 2,300, 4 -> 4,400, 1 -> 9,500 (bench/crawl.py).
+CONCURRENT_ITEMS = 1
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 2

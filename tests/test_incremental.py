@@ -148,3 +148,23 @@ def test_retry_after_parsing() -> None:
     now = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
     assert retry_after_seconds("Sun, 01 Mar 2026 12:00:30 GMT", cap=60, now=now) == 30
     assert retry_after_seconds("Sun, 01 Mar 2026 11:00:00 GMT", cap=60, now=now) == 0
+
+
+def test_item_concurrency_changes_speed_not_what_is_stored(tmp_path: Path) -> None:
+    """widen runs its (synchronous) pipelines with CONCURRENT_ITEMS = 1 for speed; a crawl at
+    Scrapy's default of 100 stores exactly the same rows."""
+    from crawlers.settings import CONCURRENT_ITEMS
+
+    assert CONCURRENT_ITEMS == 1
+    rows = {}
+    with serve(Site(routes=event_site(3, 8))) as site:
+        cfg = write_sources(tmp_path / "s.yml", [event_source("items", site.url("/events/"))])
+        for n in (1, 100):
+            db = tmp_path / f"w{n}.db"
+            r = widen("crawl", "--db", str(db), "--config", str(cfg), "--quiet", *FAST,
+                      "--set", f"CONCURRENT_ITEMS={n}", env=NOW)
+            assert r.returncode == 0, r.stderr[-2000:]
+            conn = sqlite3.connect(db)
+            rows[n] = sorted(conn.execute("SELECT id, content_hash, title, start FROM opportunities"))
+            conn.close()
+    assert len(rows[1]) == 24 and rows[1] == rows[100]

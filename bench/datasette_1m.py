@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from synthetic import bulk_load  # noqa: E402
 
+from crawlers.db import ensure_schema  # noqa: E402
 from crawlers.schema import KINDS  # noqa: E402
 from pipelines.audiences import load_taxonomy  # noqa: E402
 from pipelines.reach import recompute  # noqa: E402
-from pipelines.store import ensure_schema  # noqa: E402
 
 REGIONS = ["IL", "CA", "NY", "TX", "WA", "OR", "MA", "ON", "BC", "QC", "FL", "GA", "CO", "MN", "PA", "OH", "MI",
            "NC", "VA", "AZ", "England", "Scotland", "Wales", "Auckland", "Berlin", "Bayern", "NSW", "VIC"]

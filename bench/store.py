@@ -39,8 +39,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from crawlers.db import FTS_FILL, ensure_schema  # noqa: E402
 from crawlers.schema import FIELD_NAMES, FTS_FIELDS, column_types, content_hash  # noqa: E402
-from pipelines.store import BATCH_SIZE, CACHE_KIB, FTS_FILL, Store, ensure_schema  # noqa: E402
+from pipelines.store import BATCH_SIZE, CACHE_KIB, Store  # noqa: E402
 
 WORDS = ("network breakfast founders women tech board trustee volunteer mentor chamber commerce "
          "community youth coding data health housing veterans latino black pride retired executives "

@@ -96,7 +96,7 @@ class RevalidatingPolicy(RFC2616Policy):
 
 
 class ErrorStats:
-    """Per-crawler counts of what the error monitor adds up (crawlers.monitors.run_errors):
+    """Per-crawler counts of what the error monitor adds up (crawlers.stats.run_errors):
     final HTTP error responses (≥ 400, after retries; robots.txt excluded) as `widen/http_errors`,
     and exceptions raised by a pipeline stage as `widen/item_errors` (Scrapy only logs those)."""
 

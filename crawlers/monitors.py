@@ -25,6 +25,9 @@ from typing import Any
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.core.actions import Action
 
+from crawlers.db import default_db_path, ensure_health_columns
+from crawlers.stats import run_errors
+
 EVENT_PLATFORMS = ("ical",)
 
 # Spidermon 1.27's runner still calls the deprecated Spider.log(); the warning would be logged
@@ -106,21 +109,6 @@ def evaluate(f: RunFacts) -> list[str]:
 
 
 # -- Spidermon: the same checks at spider close, one monitor per concern ------------------------
-
-def run_errors(stats: Mapping[str, Any], spider: Any) -> int:
-    """Errors of one source's run: HTTP error responses, failed requests and extraction failures
-    the spider recorded, exceptions in callbacks and in pipeline stages.
-
-    Not `log_count/ERROR`: Scrapy's LogCounterHandler sits on the root logger, so with several
-    crawlers in one process every crawler counts every other crawler's ERROR lines. HTTP errors
-    are counted from final responses (`widen/http_errors`, crawlers/extensions.py): HttpError
-    subclasses IgnoreRequest, which a spider may file as "not fetched", and with an errback
-    HttpErrorMiddleware keeps no stat; the spider's own HttpError entries are not counted twice.
-    """
-    recorded = [e for e in getattr(spider, "errors", []) or [] if ": HttpError: " not in e]
-    return (len(recorded) + int(stats.get("widen/http_errors", 0) or 0)
-            + int(stats.get("widen/item_errors", 0) or 0) + int(stats.get("spider_exceptions/count", 0) or 0))
-
 
 def facts_from_crawler(stats: Mapping[str, Any], spider: Any) -> RunFacts:
     """RunFacts from a crawler's stats (items that reached the end of the pipelines)."""
@@ -211,17 +199,6 @@ class SpiderCloseSuite(MonitorSuite):
 
 # -- recording ------------------------------------------------------------------------------
 
-HEALTH_COLUMNS = {"monitor_failures": str, "coverage": str}
-
-
-def ensure_health_columns(conn: sqlite3.Connection) -> None:
-    """Add crawl_runs columns of this module to databases created before them."""
-    have = {r[1] for r in conn.execute("PRAGMA table_info(crawl_runs)")}
-    for name in HEALTH_COLUMNS:
-        if name not in have:
-            conn.execute(f'ALTER TABLE crawl_runs ADD COLUMN "{name}" TEXT')
-
-
 def run_failed(row: Mapping[str, Any]) -> bool:
     """A crawl_runs row counts as failing: not finished, or a failed monitor. A run the monitors
     never judged (monitor_failures NULL, e.g. Spidermon disabled) fails on any error."""
@@ -275,7 +252,7 @@ class HealthRecorder:
         return ext
 
     def engine_stopped(self) -> None:
-        from pipelines.store import StorePipeline, default_db_path
+        from pipelines.store import StorePipeline
 
         stats = self.crawler.stats.get_stats()
         failures = stats.get("widen/monitor_failures")

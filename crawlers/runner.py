@@ -195,7 +195,7 @@ def run_crawl(sources: Sequence[Source], db_path: str, *, config_path: str | Non
 
 def stats_row(s: Source, crawler: Any) -> dict[str, Any]:
     """A summary row from a crawler's stats (redis workers: items are counted by `widen drain`)."""
-    from crawlers.monitors import run_errors
+    from crawlers.stats import run_errors
 
     st = crawler.stats
     spider = crawler.spider

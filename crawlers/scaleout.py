@@ -295,7 +295,7 @@ class WorkerExtension:
             raise DontCloseSpider
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        from crawlers.monitors import run_errors
+        from crawlers.stats import run_errors
 
         if self.loop is not None and self.loop.running:
             self.loop.stop()
@@ -369,7 +369,8 @@ class Drainer:
 
     def _record(self, rep: dict[str, Any]) -> None:
         """Merge one worker's report (and the items stored for its run so far) into crawl_runs."""
-        from crawlers.monitors import RunFacts, ensure_health_columns, evaluate, refresh_sources
+        from crawlers.db import ensure_health_columns
+        from crawlers.monitors import RunFacts, evaluate, refresh_sources
 
         run_id, slug = rep["run_id"], rep["source"]
         acc = self.counts.pop((run_id, slug), defaultdict(int))

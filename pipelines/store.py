@@ -1,6 +1,7 @@
 """Stage 5: the SQLite store (sqlite-utils owns the schema, batched upserts write the rows).
 
-- Tables, column types, indexes and FTS come from crawlers/schema.py.
+- Tables, column types, indexes and FTS come from crawlers/schema.py through crawlers/db.py,
+  which owns the file's shape and its migrations.
 - Rows are written in batches, one transaction each, with `INSERT ... ON CONFLICT DO UPDATE`
   through `executemany` (row-by-row upserts run ~400 rows/s here, batches tens of thousands).
 - A changed listing updates in place (new content_hash); an unchanged one only bumps last_seen;
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
 import threading
 import time
@@ -29,34 +29,24 @@ from typing import Any
 
 import sqlite_utils
 
+from crawlers.db import FTS_FILL, default_db_path, ensure_schema
 from crawlers.schema import (
-    CRAWL_RUN_COLUMNS,
-    FACET_FIELDS,
     FIELD_NAMES,
-    FTS_FIELDS,
     JSON_FIELDS,
-    OCCURRENCE_COLUMNS,
-    OPPORTUNITY_AUDIENCE_COLUMNS,
-    SOURCE_COLUMNS,
     URL_FIELDS,
-    column_types,
     content_hash,
     http_url,
 )
+from crawlers.stats import run_errors
 from pipelines import Stage
 
-DEFAULT_DB = "widen.db"
 # Records per transaction, and the longest a crawl's records wait in memory. Random keys (ids,
 # URLs, organizers) dirty about one index page per row, and every commit writes its dirty pages
 # to the WAL again: 2,000 a batch stores a first crawl 19% faster than 500 (bench/store.py),
 # while the time limit keeps what a killed crawl loses, and the wait to see rows, to 30 s.
 BATCH_SIZE = 2000
 FLUSH_SECONDS = 30.0
-STALE_AFTER_RUNS = 3
 CACHE_KIB = 65536
-_FTS_COLS = ", ".join(f'"{c}"' for c in FTS_FIELDS)
-# Indexes rows for search in one statement (the store adds a WHERE for the rows it wrote).
-FTS_FILL = f"INSERT INTO opportunities_fts (rowid, {_FTS_COLS}) SELECT rowid, {_FTS_COLS} FROM opportunities"
 _JSON = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps(…, ensure_ascii=False) builds one a call
 # Set by the crawl every time, whether or not the content changed.
 _TOUCHED = ("last_seen", "next_start", "duplicate_of")
@@ -66,115 +56,12 @@ _UPDATABLE = [f for f in FIELD_NAMES if f not in ("id", "first_seen")]
 _JSON_IDX = tuple(FIELD_NAMES.index(f) for f in JSON_FIELDS)
 _URL_IDX = tuple(FIELD_NAMES.index(f) for f in URL_FIELDS)
 _HASH_IDX, _FIRST_IDX, _LAST_IDX = (FIELD_NAMES.index(f) for f in ("content_hash", "first_seen", "last_seen"))
-_LINK_COLUMNS = {"opportunity_id": str, "source": str, "url": str, "record_id": str}
 _CANDIDATE_COLUMNS = ("id", "source", "kind", "title", "start", "timezone", "url", "city", "region", "country",
                       "lat", "lon", "venue", "organizer", "duplicate_of")
 
 
-def default_db_path() -> str:
-    return os.environ.get("WIDEN_DB") or DEFAULT_DB
-
-
 def utcnow() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
-
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create every table, index, FTS table and trigger if missing (idempotent)."""
-    db.conn.execute("PRAGMA journal_mode=WAL")
-    db.conn.execute("PRAGMA synchronous=NORMAL")
-    if "opportunities" not in db.table_names():
-        db["opportunities"].create(column_types(), pk="id", not_null={"title", "kind", "source"})
-    else:
-        existing = db["opportunities"].columns_dict
-        for name, typ in column_types().items():
-            if name not in existing:
-                db["opportunities"].add_column(name, typ)
-    opp = db["opportunities"]
-    for col in (*FACET_FIELDS, "start", "next_start", "last_seen", "duplicate_of", "reach_score"):
-        if col not in ("audiences", "new_audiences"):
-            opp.create_index([col], if_not_exists=True)
-    if "opportunities_fts" not in db.table_names():
-        opp.enable_fts(list(FTS_FIELDS), create_triggers=True, tokenize="porter")
-    if "occurrences" not in db.table_names():
-        db["occurrences"].create(OCCURRENCE_COLUMNS, pk=("opportunity_id", "start"))
-        db["occurrences"].create_index(["start"], if_not_exists=True)
-    if "opportunity_audiences" not in db.table_names():
-        # Normalized (audience, opportunity) pairs: facets/filters over JSON arrays are too slow at 1M rows.
-        db["opportunity_audiences"].create(OPPORTUNITY_AUDIENCE_COLUMNS, pk=("opportunity_id", "audience"))
-        db["opportunity_audiences"].create_index(["audience", "opportunity_id"], if_not_exists=True)
-    if "opportunity_links" not in db.table_names():
-        # Each duplicate's URL under its canonical record, plus the canonical's own: every source's link.
-        db["opportunity_links"].create(_LINK_COLUMNS, pk=("opportunity_id", "record_id"))
-    db["opportunity_links"].create_index(["record_id"], if_not_exists=True)
-    opp.create_index(["url"], if_not_exists=True)
-    if "crawl_runs" not in db.table_names():
-        db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="id")
-        db["crawl_runs"].create_index(["source", "started"], if_not_exists=True)
-    if "sources" not in db.table_names():
-        db["sources"].create(SOURCE_COLUMNS, pk="slug")
-    _fts_triggers(db)
-    _stale_view(db)
-    from pipelines.reach import ensure_reach_indexes  # reach pages stay index-only at 1M rows
-
-    ensure_reach_indexes(db.conn)
-    if db.conn.in_transaction:  # a connection in sqlite3's default mode opened one for the FTS catch-up
-        db.conn.commit()
-
-
-def stale_after_runs() -> int:
-    """N of "not seen for N clean runs of its source": env WIDEN_STALE_AFTER_RUNS, default 3."""
-    try:
-        return max(1, int(os.environ.get("WIDEN_STALE_AFTER_RUNS") or STALE_AFTER_RUNS))
-    except ValueError:
-        return STALE_AFTER_RUNS
-
-
-def _stale_view(db: sqlite_utils.Database) -> None:
-    """`stale_opportunities`: listings their source stopped showing, for a person to check.
-
-    Counted are clean runs (finished, no errors) of the record's own source that started after
-    it was last seen: a broken or failing crawl is no evidence. Dated one-off listings whose
-    time has passed are left out (events drop off calendars once they happen); recurring and
-    undated ones (groups, roles) stay in. Nothing here changes `status`.
-    """
-    sql = f"""CREATE VIEW stale_opportunities AS
-        SELECT o.id, o.title, o.kind, o.source, o.status, o.start, o.url, o.last_seen,
-               (SELECT count(*) FROM crawl_runs r
-                 WHERE r.source = o.source AND r.finish_reason = 'finished' AND coalesce(r.errors, 0) = 0
-                   AND r.started > o.last_seen) AS runs_missed
-          FROM opportunities o
-         WHERE runs_missed >= {stale_after_runs()}
-           AND (o.recurrence IS NOT NULL OR coalesce(o."end", o.start) IS NULL
-                OR julianday(coalesce(o."end", o.start)) >= julianday('now'))"""
-    row = db.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'stale_opportunities'"
-                          ).fetchone()
-    if row and row[0] == sql:
-        return
-    db.conn.execute("DROP VIEW IF EXISTS stale_opportunities")
-    db.conn.execute(sql)
-
-
-def _fts_triggers(db: sqlite_utils.Database) -> None:
-    """Keep the search index in step with fewer, cheaper triggers than sqlite-utils creates.
-
-    - No per-row AFTER INSERT trigger: firing it costs ~50 µs a row here (3.5x the whole insert),
-      while one `INSERT ... SELECT` per batch indexes the same rows almost for free, so
-      `Store.write` indexes its new rows itself, inside the batch's transaction. Rows inserted
-      by other means are indexed here, the next time a store opens the file.
-    - The update trigger fires only when title/description/organizer are written: a re-crawl
-      that bumps last_seen leaves the index alone.
-    - The delete trigger stays as sqlite-utils made it.
-    """
-    conn = db.conn
-    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'opportunities_au'"
-                       ).fetchone()
-    if row and " UPDATE OF " not in row[0]:
-        body = row[0][row[0].index(" BEGIN"):]
-        conn.execute("DROP TRIGGER opportunities_au")
-        conn.execute(f'CREATE TRIGGER "opportunities_au" AFTER UPDATE OF {_FTS_COLS} ON "opportunities"{body}')
-    conn.execute("DROP TRIGGER IF EXISTS opportunities_ai")
-    conn.execute(f"{FTS_FILL} WHERE rowid NOT IN (SELECT id FROM opportunities_fts_docsize)")
 
 
 class _Queued:
@@ -529,8 +416,6 @@ class StorePipeline(Stage):
         """Write this source's crawl_runs row: pages, items, drops, errors, finish reason."""
         stats = self.crawler.stats
         errors = list(getattr(spider, "errors", []))
-        from crawlers.monitors import run_errors  # log_count/ERROR counts every crawler's lines
-
         n_err = run_errors(stats.get_stats(), spider)
         assert self.store is not None and self.run_pk is not None
         self.store.finish_run(

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from conftest import Site, serve, widen, write_sources
 
+from crawlers.db import STALE_AFTER_RUNS
 from crawlers.schema import FIELD_NAMES
-from pipelines.store import STALE_AFTER_RUNS, Store
+from pipelines.store import Store
 
 EVENT = """{{"@type":"Event","name":"{title}","startDate":"{start}","url":"{base}/e/{n}",
  "location":{{"@type":"Place","name":"Hall","address":"1 Main St, Springfield, IL 62701"}}}}"""

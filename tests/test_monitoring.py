@@ -105,7 +105,7 @@ def test_sources_check_exits_nonzero_and_names_the_failing(crawled: tuple[Path, 
 def test_errors_are_counted_per_crawler_without_double_counting() -> None:
     from types import SimpleNamespace
 
-    from crawlers.monitors import run_errors
+    from crawlers.stats import run_errors
 
     spider = SimpleNamespace(errors=["http://x/a: HttpError: Ignoring non-200 response", "http://x/b: TimeoutError: t"])
     stats = {"widen/http_errors": 1, "widen/item_errors": 2, "spider_exceptions/count": 1,

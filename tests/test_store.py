@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import sqlite_utils
 
+from crawlers.db import ensure_schema
 from crawlers.schema import FIELD_NAMES
-from pipelines.store import Store, ensure_schema
+from pipelines.store import Store
 
 
 def record(n: int = 1, **kw: Any) -> dict[str, Any]:

@@ -27,9 +27,9 @@ def network_import(file: str, db: str) -> None:
     """
     import sqlite_utils
 
+    from crawlers.db import ensure_schema
     from crawlers.network import NetworkError, read_profile_file, save_profile
     from pipelines.reach import recompute
-    from pipelines.store import ensure_schema
 
     try:
         profile = read_profile_file(file)

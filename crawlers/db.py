@@ -47,6 +47,9 @@ REACH_INDEXES = {"idx_opportunities_reach": "audiences, new_audiences",
 HEALTH_COLUMNS = {"monitor_failures": str, "coverage": str}
 
 
+NOT_WIDEN = "it is not a widen database (no opportunities table with id, title, kind and source)"
+
+
 class SchemaError(Exception):
     """The database cannot be used as it is; the message says what to run."""
 
@@ -85,6 +88,9 @@ def outdated(conn: sqlite3.Connection) -> str | None:
     if version > SCHEMA_VERSION:
         return f"it was made by a newer widen (schema {version}; this widen knows {SCHEMA_VERSION})"
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    core = {r[1] for r in conn.execute("PRAGMA table_info(opportunities)")}
+    if tables and not {"id", "title", "kind", "source"} <= core:
+        return NOT_WIDEN
     missing = [t for t in ("opportunities", "occurrences", "opportunity_audiences", "opportunity_links",
                            "crawl_runs", "sources", "opportunities_fts") if t not in tables]
     if "opportunities" in tables:
@@ -111,10 +117,17 @@ def open_readonly(path: str | Path, *, check: bool = True) -> sqlite3.Connection
             raise SchemaError(f"{p} is not a widen database ({exc})") from None
         if why:
             conn.close()
-            fix = ("upgrade widen (pip install -U widen)" if "newer" in why
-                   else f"run `widen migrate --db {p}` (a crawl migrates it too)")
-            raise SchemaError(f"{p} cannot be read: {why}; {fix}")
+            raise SchemaError(refusal(p, why, "read"))
     return conn
+
+
+def refusal(path: str | Path, why: str, action: str) -> str:
+    """The one-line reason a database cannot be used as it is, with what to run."""
+    if why == NOT_WIDEN:
+        return f"{path} cannot be {action}: {why}; point --db at a file `widen crawl` made"
+    fix = ("upgrade widen (pip install -U widen)" if "newer" in why
+           else f"run `widen migrate --db {path}` where the file can be written (a crawl migrates it too)")
+    return f"{path} cannot be {action}: {why}; {fix}"
 
 
 def migrate(path: str | Path) -> tuple[int, int, list[str]]:
@@ -149,6 +162,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if version > SCHEMA_VERSION:
         raise SchemaError(f"{_name(db.conn)} was made by a newer widen (schema {version}; this widen "
                           f"knows {SCHEMA_VERSION}): upgrade widen (pip install -U widen)")
+    if outdated(db.conn) == NOT_WIDEN:  # never add widen's tables to somebody else's file
+        raise SchemaError(refusal(_name(db.conn), NOT_WIDEN, "used"))
     db.conn.execute("PRAGMA journal_mode=WAL")
     db.conn.execute("PRAGMA synchronous=NORMAL")
     if "opportunities" not in db.table_names():

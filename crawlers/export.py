@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from crawlers.db import open_readonly
 from crawlers.schema import FIELD_NAMES, URL_FIELDS, http_url
 
 __all__ = ["http_url"]  # the URL rule, re-exported for the Datasette plugins
@@ -108,7 +109,7 @@ def iter_rows(conn: sqlite3.Connection, flt: ExportFilter, columns: tuple[str, .
 
 def write_csv(db_path: str, out: IO[str], flt: ExportFilter | None = None) -> int:
     """Write matching opportunities as CSV; returns the number of rows written."""
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = open_readonly(db_path)  # an outdated file is refused with the command that migrates it
     try:
         w = csv.writer(out)
         w.writerow(FIELD_NAMES)

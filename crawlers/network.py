@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from crawlers.config import ConfigError, config_dir
+from crawlers.db import open_readonly
 from pipelines.audiences import Audience, load_taxonomy, match_connection, normalize_text
 
 HEADER = ("First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On")
@@ -252,7 +253,7 @@ def current_profile(db_path: str | Path | None = None, taxonomy: Sequence[Audien
     """The profile reach is computed against: the database's imported one, else config/network.yml,
     else empty (then every audience counts as new)."""
     if db_path and Path(db_path).exists():
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        conn = open_readonly(db_path, check=False)
         try:
             prof = load_profile_db(conn)
         finally:

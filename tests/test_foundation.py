@@ -306,7 +306,8 @@ def test_debug_shows_the_traceback_of_an_unexpected_failure(tmp_path: Path) -> N
     conn.commit()
     conn.close()
     r = widen("export", "--csv", "--db", str(db))
-    assert r.returncode == 1 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "not a widen database" in r.stderr
     r = widen("--debug", "export", "--csv", "--db", str(db))
     assert r.returncode != 0 and "Traceback" in r.stderr
 

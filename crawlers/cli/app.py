@@ -12,6 +12,8 @@ from typing import Any, NoReturn
 
 import click
 
+from crawlers.db import SchemaError
+
 DB_HELP = "SQLite database file (default: $WIDEN_DB or ./widen.db)."
 
 
@@ -101,6 +103,10 @@ class WidenGroup(click.Group):
             fail(" ".join(exc.format_message().split()), code=2)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except SchemaError as exc:  # an outdated or foreign database: what to run, exit 2
+            if ctx.params.get("debug"):
+                raise
+            fail(str(exc), code=2)
         except Exception as exc:
             if ctx.params.get("debug"):
                 raise

@@ -34,6 +34,7 @@ from croniter import croniter
 
 from crawlers.cli.app import config_option, db_option, fail, main
 from crawlers.config import ConfigError, Source, load_sources
+from crawlers.db import open_readonly
 
 
 def now_local() -> dt.datetime:
@@ -44,7 +45,7 @@ def last_runs(db: str) -> dict[str, dt.datetime]:
     """When each source's latest crawl started (from crawl_runs); empty for a new database."""
     if not Path(db).exists():
         return {}
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = open_readonly(db, check=False)
     try:
         rows = conn.execute("SELECT source, max(started) FROM crawl_runs GROUP BY source").fetchall()
     except sqlite3.Error:

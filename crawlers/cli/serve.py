@@ -26,6 +26,7 @@ import yaml
 
 from crawlers.cli.app import db_option, fail, main
 from crawlers.config import config_dir
+from crawlers.db import SchemaError, migrate, open_readonly, outdated, refusal
 
 METADATA_DB = "widen"  # the database key used in metadata.yml
 CACHE_TTL_S = 300
@@ -68,6 +69,25 @@ def _beside(db: Path, suffix: str) -> Path:
     return Path(tempfile.gettempdir()) / f"widen-{db.stem}{suffix}"
 
 
+def _migrate_if_needed(path: Path) -> None:
+    """Serve only a database of this schema: migrate an earlier one where the file may be written,
+    else refuse it with the command to run (the pages would fail on its missing columns)."""
+    conn = open_readonly(path, check=False)
+    try:
+        why = outdated(conn)
+    except sqlite3.DatabaseError:
+        return  # not a database: Datasette says so
+    finally:
+        conn.close()
+    if why is None:
+        return
+    if "earlier" in why and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        before, after, added = migrate(path)
+        click.echo(f"{path}: migrated schema {before} -> {after} ({len(added)} additions)", err=True)
+        return
+    raise SchemaError(refusal(path, why, "served"))
+
+
 def prepare(db: str) -> tuple[Path, Path]:
     """Checkpoint the WAL, write the inspect file and the metadata for this database name.
 
@@ -75,6 +95,7 @@ def prepare(db: str) -> tuple[Path, Path]:
     checkpoint moves them into the main file (skipped when the file is read-only).
     """
     path = Path(db)
+    _migrate_if_needed(path)
     try:
         conn = sqlite3.connect(path, timeout=5)
         try:

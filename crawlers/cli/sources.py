@@ -11,6 +11,7 @@ import click
 
 from crawlers.cli.app import config_option, db_option, fail, main
 from crawlers.config import ConfigError, audience_slugs, config_dir, load_sources
+from crawlers.db import open_readonly
 
 
 @main.group()
@@ -33,7 +34,7 @@ def sources_for(db: str, config: str | None) -> list[Any]:
         import sqlite3
 
         known = {s.slug for s in found}
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn = open_readonly(db, check=False)
         try:
             conn.row_factory = sqlite3.Row
             rows = conn.execute("SELECT slug, name, platform, url, timezone, country, region, kind, schedule, enabled "
@@ -66,7 +67,7 @@ def sources_list(db: str, config: str | None) -> None:
     if Path(db).exists():
         import sqlite3
 
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn = open_readonly(db, check=False)
         try:
             health = {
                 r[0]: r[1:]

@@ -19,6 +19,7 @@ from croniter import croniter
 from crawlers.cli.app import config_option, db_option, fail
 from crawlers.cli.sources import sources
 from crawlers.config import Source
+from crawlers.db import open_readonly
 from crawlers.monitors import run_failed
 
 
@@ -32,7 +33,7 @@ def source_health(db: str, srcs: list[Source], now: dt.datetime | None = None) -
     last: dict[str, dict[str, Any]] = {}
     streaks: dict[str, int] = {}
     if Path(db).exists():
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn = open_readonly(db, check=False)
         conn.row_factory = sqlite3.Row
         try:
             for r in conn.execute("SELECT * FROM crawl_runs ORDER BY started, id"):

@@ -8,7 +8,9 @@
 Keys (one set per source, so two sources on one platform spider never share a queue):
     widen:<slug>:requests     priority queue of serialized requests (scrapy-redis)
     widen:<slug>:dupefilter   fingerprints seen this run (scrapy-redis)
-    widen:<slug>:active       short-lived "some worker is busy" marker (idle handling below)
+    widen:<slug>:busy         workers busy on the source (zset: worker -> until when, server ms)
+    widen:<slug>:leases       requests handed to a worker and not yet done (zset: request -> until
+                              when); a killed worker's leases expire and go back to the queue
     widen:<slug>:claim:<run>  who started run <run>; claiming it clears queue + dupefilter
     widen:items, widen:runs   items and per-worker run reports waiting for `widen drain`
 
@@ -22,8 +24,13 @@ scrapy-redis 0.9.1 with Scrapy 2.19 (see FIELD-NOTES), and what this module does
 - redis-py 8 defaults to socket_timeout=5 and a blocking pop longer than that raises; the
   scheduler here never blocks (blocking would also freeze the reactor), idle workers poll.
 - A worker whose queue is momentarily empty must not quit while another worker is still
-  producing links: it stays while the queue is non-empty or any worker touched `active` within
-  `WIDEN_REDIS_IDLE_GRACE` seconds.
+  producing links: it stays while the queue is non-empty, another worker marked itself busy
+  within `WIDEN_REDIS_IDLE_GRACE` seconds, or another worker's requests are leased. Its own
+  marker does not keep it (a lone worker ends as soon as its work does).
+- A popped request is leased, not gone: it stays in `leases` until the engine has downloaded
+  and scraped it (items pushed), renewed every few seconds; when a worker is killed its leases
+  expire after `WIDEN_REDIS_LEASE_SECONDS` and the next pop puts them back on the queue. So a
+  killed worker loses no page (at-least-once: a page it had half done is fetched again).
 """
 
 from __future__ import annotations
@@ -46,13 +53,49 @@ ITEMS_KEY = "widen:items"
 RUNS_KEY = "widen:runs"
 CLAIM_TTL = 7 * 24 * 3600
 
-# KEYS: claim, requests, dupefilter; ARGV: ttl. Clears the source's run state only for the first claimer.
+# KEYS: claim, requests, dupefilter, leases, busy; ARGV: ttl. Clears the source's run state only
+# for the first claimer.
 _CLAIM_LUA = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
-  redis.call('DEL', KEYS[2], KEYS[3])
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
   return 1
 end
 return 0
+"""
+# Server time in ms: every worker, on any machine, compares against the same clock.
+_NOW = "local t = redis.call('TIME'); local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
+# Expired leases back onto the queue (a lease member is "<queue score>|<request>").
+_REQUEUE = """
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
+  local bar = string.find(m, '|', 1, true)
+  redis.call('ZADD', KEYS[1], tonumber(string.sub(m, 1, bar - 1)), string.sub(m, bar + 1))
+  redis.call('ZREM', KEYS[2], m)
+end
+"""
+# KEYS: requests, leases; ARGV: how many, lease ms. Pops requests and leases them, in one step.
+_POP_LUA = _NOW + _REQUEUE + """
+local out = {}
+local popped = redis.call('ZPOPMIN', KEYS[1], ARGV[1])
+for i = 1, #popped, 2 do
+  local m = popped[i + 1] .. '|' .. popped[i]
+  redis.call('ZADD', KEYS[2], now + ARGV[2], m)
+  out[#out + 1] = m
+end
+return out
+"""
+# KEYS: leases; ARGV: lease ms, members. Extends this worker's leases (XX: never revives a done one).
+_RENEW_LUA = _NOW + """
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + ARGV[1], ARGV[i]) end
+return 0
+"""
+# KEYS: busy; ARGV: worker, grace ms.
+_BUSY_LUA = _NOW + "redis.call('ZADD', KEYS[1], now + ARGV[2], ARGV[1]) return 0"
+# KEYS: requests, leases, busy; ARGV: worker. Work left for a worker whose own queue is empty:
+# expired leases go back to the queue; then queued + leased requests + other busy workers.
+_OTHERS_LUA = _NOW + _REQUEUE + """
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+local me = redis.call('ZSCORE', KEYS[3], ARGV[1]) and 1 or 0
+return redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3]) - me
 """
 
 
@@ -78,8 +121,8 @@ def claim_run(server: Any, slugs: Iterable[str], run_key: str) -> list[str]:
     script = server.register_script(_CLAIM_LUA)
     cleared = []
     for slug in slugs:
-        if script(keys=[key(slug, f"claim:{run_key}"), key(slug, "requests"), key(slug, "dupefilter")],
-                  args=[socket.gethostname(), CLAIM_TTL]):
+        if script(keys=[key(slug, f"claim:{run_key}"), key(slug, "requests"), key(slug, "dupefilter"),
+                        key(slug, "leases"), key(slug, "busy")], args=[socket.gethostname(), CLAIM_TTL]):
             cleared.append(slug)
     return cleared
 
@@ -113,12 +156,12 @@ class SourceDupeFilter(RFPDupeFilter):
         spider.crawler.stats.inc_value("dupefilter/filtered")
 
 
-# KEYS: dupefilter, requests, active; ARGV: fingerprint, score, request, host, grace ms.
-# One round-trip per new link instead of three: seen? → queue it → mark the source busy.
-_ENQUEUE_LUA = """
+# KEYS: dupefilter, requests, busy; ARGV: fingerprint, score, request, worker, grace ms.
+# One round-trip per new link instead of three: seen? → queue it → mark this worker busy.
+_ENQUEUE_LUA = _NOW + """
 if ARGV[1] == '' or redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-  redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5])
+  redis.call('ZADD', KEYS[3], now + ARGV[5], ARGV[4])
   return 1
 end
 return 0
@@ -151,39 +194,62 @@ class RedisScheduler(Scheduler):
         slug = getattr(spider, "source_slug", spider.name)
         settings = spider.crawler.settings
         self.queue_key = key(slug, "requests")
-        self.active_key = key(slug, "active")
+        self.leases_key = key(slug, "leases")
+        self.busy_key = key(slug, "busy")
         self.grace_ms = int(1000 * settings.getfloat("WIDEN_REDIS_IDLE_GRACE", 5.0))
+        self.lease_ms = int(1000 * settings.getfloat("WIDEN_REDIS_LEASE_SECONDS", 60.0))
         self.prefetch = max(1, settings.getint("WIDEN_REDIS_PREFETCH", 4))
-        self.buffer: list[Any] = []
+        self.buffer: list[tuple[Any, bytes]] = []  # prefetched (request, lease member)
+        self.handed: dict[Any, bytes] = {}  # request given to the engine -> its lease member
         self._touched = 0.0
         self._enqueue = self.server.register_script(_ENQUEUE_LUA)
-        self.host = socket.gethostname()
+        self._pop = self.server.register_script(_POP_LUA)
+        self._renew = self.server.register_script(_RENEW_LUA)
+        self._busy = self.server.register_script(_BUSY_LUA)
+        self._others = self.server.register_script(_OTHERS_LUA)
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self.df = SourceDupeFilter(self.server, key=key(slug, "dupefilter"), debug=settings.getbool("DUPEFILTER_DEBUG"))
         super().open(spider)
 
     def close(self, reason: str) -> None:  # type: ignore[override]
-        """Keep queue and dupefilter (other workers of this run use them); hand back prefetched requests."""
-        for request in self.buffer:
+        """Keep queue and dupefilter (other workers of this run use them); hand back prefetched
+        requests. Requests still in the engine keep their leases: they expire and are re-queued."""
+        for request, _member in self.buffer:
             self.queue.push(request)
+        if self.buffer:
+            self.server.zrem(self.leases_key, *[m for _, m in self.buffer])
         self.buffer = []
 
     def __len__(self) -> int:
         return len(self.buffer) + len(self.queue)
 
     def touch(self) -> None:
-        """Mark this source as busy for `grace` (at most every 0.5 s per worker: one round-trip)."""
+        """Mark this worker busy for `grace` (at most every 0.5 s: one round-trip)."""
         now = time.monotonic()
         if now - self._touched >= 0.5:
             self._touched = now
-            self.server.set(self.active_key, self.host, px=self.grace_ms)
+            self._busy(keys=[self.busy_key], args=[self.worker, self.grace_ms])
+
+    def release_done(self, in_progress: Any) -> None:
+        """End the leases of requests the engine has finished (downloaded and scraped, items
+        pushed): `in_progress` is the engine's set of requests between hand-off and that point."""
+        done = [r for r in self.handed if r not in in_progress]
+        if done:
+            self.server.zrem(self.leases_key, *[self.handed.pop(r) for r in done])
+
+    def renew(self) -> None:
+        """Extend the leases this worker holds (called from the busy-marker thread)."""
+        members = [m for _, m in list(self.buffer)] + list(self.handed.values())
+        if members:
+            self._renew(keys=[self.leases_key], args=[self.lease_ms, *members])
 
     def enqueue_request(self, request: Any) -> bool:
         # A start URL is dont_filter for local crawls; across workers it must still be fetched once.
         shared = not request.dont_filter or request.meta.get("widen_start")
         fp = self.df.request_fingerprint(request) if shared else ""
-        added = self._enqueue(keys=[self.df.key, self.queue_key, self.active_key],
+        added = self._enqueue(keys=[self.df.key, self.queue_key, self.busy_key],
                               args=[fp, lifo_score(request.priority), self.queue._encode_request(request),
-                                    self.host, self.grace_ms])
+                                    self.worker, self.grace_ms])
         if not added:
             self.df.log(request, self.spider)
             return False
@@ -205,16 +271,20 @@ class RedisScheduler(Scheduler):
         if self.backlogged():
             return None
         if not self.buffer:
-            popped = self.server.zpopmin(self.queue_key, self.prefetch)
-            self.buffer = [self.queue._decode_request(data) for data, _score in popped]
+            popped = self._pop(keys=[self.queue_key, self.leases_key], args=[self.prefetch, self.lease_ms])
+            self.buffer = [(self.queue._decode_request(m.split(b"|", 1)[1]), m) for m in popped]
         if not self.buffer:
             return None
         self.stats.inc_value("scheduler/dequeued/redis")
         self.touch()
-        return self.buffer.pop(0)
+        request, member = self.buffer.pop(0)
+        self.handed[request] = member
+        return request
 
     def others_active(self) -> bool:
-        return bool(self.server.exists(self.active_key))
+        """Work left for this source beyond this worker: queued or leased requests (expired
+        leases are re-queued first), or another worker marked busy within the grace."""
+        return bool(self._others(keys=[self.queue_key, self.leases_key, self.busy_key], args=[self.worker]))
 
 
 class RedisItemPipeline(RedisPipeline):
@@ -237,10 +307,12 @@ class RedisItemPipeline(RedisPipeline):
 class WorkerExtension:
     """Keeps an idle worker alive while the run still has work, and reports the worker's run.
 
-    - busy marker (a thread, every 0.5 s): marks the source active while this worker downloads or
-      parses. A thread, because a long parse blocks the reactor (and any LoopingCall) for seconds,
-      and that is exactly when the other workers must not conclude the run is over.
-    - wake-up (reactor, every 0.1 s: one ZCARD): an idle worker picks up links other workers enqueued.
+    - busy marker (a thread, every 0.5 s): marks this worker busy while it downloads or parses,
+      and renews its leases. A thread, because a long parse blocks the reactor (and any
+      LoopingCall) for seconds, and that is exactly when the other workers must not conclude the
+      run is over or take its requests.
+    - wake-up (reactor, every 0.1 s): ends the leases of finished requests; an idle worker picks
+      up links other workers enqueued.
     - spider_idle: DontCloseSpider while the shared queue has requests or another worker is busy.
     - spider_closed: a JSON report (pages, errors, drops, finish reason) to `widen:runs`.
     """
@@ -275,22 +347,32 @@ class WorkerExtension:
 
     def mark_busy(self) -> None:
         engine = self.crawler.engine
+        scheduler = self.scheduler
+        renew_every = max(1.0, scheduler.lease_ms / 4000)
+        renewed = time.monotonic()
         while not self.closed.wait(0.5):
             try:
                 if engine._slot is not None and not engine.spider_is_idle():
-                    self.scheduler.server.set(self.scheduler.active_key, socket.gethostname(),
-                                              px=self.scheduler.grace_ms)
+                    scheduler._busy(keys=[scheduler.busy_key], args=[scheduler.worker, scheduler.grace_ms])
+                if time.monotonic() - renewed >= renew_every:
+                    renewed = time.monotonic()
+                    scheduler.renew()
             except Exception:  # engine state read mid-change, or redis hiccup: next tick retries
                 continue
 
     def wake(self) -> None:
         engine = self.crawler.engine
-        if engine is not None and engine._slot is not None and len(self.scheduler):
+        if engine is None or engine._slot is None:
+            return
+        self.scheduler.release_done(engine._slot.inprogress)
+        if len(self.scheduler):
             engine._slot.nextcall.schedule()
 
     def spider_idle(self, spider: Any) -> None:
         from scrapy.exceptions import DontCloseSpider
 
+        engine = self.crawler.engine
+        self.scheduler.release_done(engine._slot.inprogress if engine._slot is not None else ())
         if len(self.scheduler) or self.scheduler.others_active():
             raise DontCloseSpider
 

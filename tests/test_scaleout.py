@@ -110,3 +110,47 @@ def test_two_workers_fetch_each_page_once_and_drain_stores_each_item_once(redis_
     assert runs == [("t1", 1000, 1000, 0, 0, len(pages) + 2, "finished", "[]")]  # + robots.txt once per worker
     assert status == ("ok",)
     assert scaleout.connect(redis_url).llen(scaleout.ITEMS_KEY) == 0
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_crawl_loses_no_page(redis_url: str, tmp_path: Path) -> None:
+    """Worker A is killed (SIGKILL: no clean-up) while it holds requests; their leases expire and
+    worker B fetches them, so every page is fetched and every item stored."""
+    import os
+    import signal
+    import sys
+
+    routes = event_site(20, 20, detail=slow)
+    pages = {p for p in routes if p != "/robots.txt"}
+    with serve(Site(routes=routes)) as site:
+        cfg = write_sources(tmp_path / "s.yml", [event_source("kill", site.url("/events/"))])
+        args = [sys.executable, "-m", "crawlers.cli", "crawl", "--redis", redis_url, "--run-key", "k1", "--config",
+                str(cfg), "--quiet", "--progress", "off", "--set", "AUTOTHROTTLE_ENABLED=false",
+                "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "--set", "WIDEN_REDIS_IDLE_GRACE=2",
+                "--set", "WIDEN_REDIS_LEASE_SECONDS=2"]
+        env = {**os.environ, **NOW, "WIDEN_CONFIG": str(Path(__file__).resolve().parent.parent / "config")}
+        a = subprocess.Popen(args, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        b = subprocess.Popen(args, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 60
+            while len(site.hits) < 120 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            leases = scaleout.connect(redis_url).zcard(scaleout.key("kill", "leases"))
+            a.send_signal(signal.SIGKILL)
+            a.wait(10)
+            _, err = b.communicate(timeout=120)
+        finally:
+            for p in (a, b):
+                if p.poll() is None:
+                    p.kill()
+        assert b.returncode == 0, err.decode()[-3000:]
+        hits = Counter(site.hits)
+    assert set(hits) - {"/robots.txt"} == pages  # nothing lost
+    assert leases > 0  # A was killed holding work
+    db = tmp_path / "w.db"
+    drained = widen("drain", "--redis", redis_url, "--db", str(db), "--config", str(cfg), env=NOW)
+    assert drained.returncode == 0, drained.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(DISTINCT id) FROM opportunities").fetchone() == (400,)
+    conn.close()
+    assert scaleout.connect(redis_url).zcard(scaleout.key("kill", "leases")) == 0

@@ -1,18 +1,16 @@
-"""Crawl throughput: one local worker vs two scrapy-redis workers vs `scrapy bench`, in one run.
+"""Crawl throughput: one local worker vs `scrapy bench`, in one run (scale-out: bench/scaleout.py).
 
     python bench/crawl.py [--pages-per-list 20 --lists 100] [--concurrency 16] [--rounds 3]
 
 Serves a generated loopback site (list pages linking to detail pages with one JSON-LD Event each;
 default 100 × 20 = 2,100 pages), then measures pages/min of:
   1. `widen crawl` (one process, full pipelines into SQLite),
-  2. `widen crawl --redis URL --workers 2` (two processes sharing a redis-server started here on a
-     free loopback port; items go to Redis) followed by `widen drain` (timed separately),
-  3. `scrapy bench` (Scrapy's own ceiling on this machine: no parsing, no pipelines), with its
+  2. `scrapy bench` (Scrapy's own ceiling on this machine: no parsing, no pipelines), with its
      defaults and with CONCURRENT_ITEMS=1 as widen sets it.
 Every figure is a whole-run average: pages fetched / wall-clock seconds of the process, start-up
 included (~2 s; a scheduled run pays it too); for `scrapy bench` its final
 `response_received_count` over its wall-clock time (not the peak rate its log shows). Rounds are
-interleaved (1, 2, bench, 1, 2, bench, …) so a busy neighbour slows all alike; each figure is
+interleaved (widen, bench, widen, bench, …) so a busy neighbour slows all alike; each figure is
 the median of the rounds with its spread (min–max).
 """
 
@@ -21,15 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,12 +43,6 @@ def widen(*args: str, cwd: Path) -> tuple[float, subprocess.CompletedProcess[str
     if r.returncode not in (0, 1):
         sys.exit(f"widen {' '.join(args)} failed:\n{r.stderr[-3000:]}")
     return time.perf_counter() - t, r
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def scrapy_bench(seconds: int, *settings: str) -> float:
@@ -88,13 +77,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lists", type=int, default=100)
     ap.add_argument("--pages-per-list", type=int, default=20)
-    ap.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS_PER_DOMAIN per worker")
+    ap.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS_PER_DOMAIN")
     ap.add_argument("--bench-seconds", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (>= 3)")
     a = ap.parse_args()
-    redis_server = shutil.which("redis-server")
-    if redis_server is None:
-        sys.exit("redis-server not found (apt-get install redis-server)")
     routes = event_site(a.lists, a.pages_per_list)
     n_pages = len(routes) - 1  # robots.txt aside
     knobs = ["--quiet", "--progress", "off", "--set", "AUTOTHROTTLE_ENABLED=false",
@@ -102,50 +88,27 @@ def main() -> None:
     print(f"site: {n_pages} pages ({a.lists} list pages, {n_pages - a.lists} detail pages); "
           f"{os.cpu_count()} CPUs; per-domain concurrency {a.concurrency}; {max(3, a.rounds)} interleaved rounds")
     one: list[float] = []
-    two: list[float] = []
-    drain: list[float] = []
     bench: list[float] = []
     bench1: list[float] = []
-    items1 = items2 = twice = 0
+    items = 0
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        port = free_port()
-        redis = subprocess.Popen([redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                  "--appendonly", "no", "--dir", str(tmp)], stdout=subprocess.DEVNULL)
-        url = f"redis://127.0.0.1:{port}/0"
-        try:
-            time.sleep(0.5)
-            with serve(Site(routes=routes)) as site:
-                cfg = write_sources(tmp / "s.yml", [event_source("bench", site.url("/events/"))])
-                for r in range(max(3, a.rounds)):
-                    site.hits.clear()
-                    secs, _ = widen("crawl", "--db", str(tmp / f"one{r}.db"), "--config", str(cfg), *knobs, cwd=tmp)
-                    one.append(len(site.hits) / secs * 60)
-                    items1 = _count(tmp / f"one{r}.db")
-                    site.hits.clear()
-                    secs, _ = widen("crawl", "--redis", url, "--workers", "2", "--run-key", f"bench{r}", "--config",
-                                    str(cfg), *knobs, cwd=tmp)
-                    hits2 = Counter(site.hits)
-                    two.append(sum(hits2.values()) / secs * 60)
-                    twice += sum(1 for p, n in hits2.items() if n > 1 and p != "/robots.txt")
-                    secs, _ = widen("drain", "--redis", url, "--db", str(tmp / f"two{r}.db"), "--config", str(cfg),
-                                    cwd=tmp)
-                    items2 = _count(tmp / f"two{r}.db")
-                    drain.append(items2 / secs * 60)
-                    bench.append(scrapy_bench(a.bench_seconds))
-                    bench1.append(scrapy_bench(a.bench_seconds, "CONCURRENT_ITEMS=1"))
-        finally:
-            redis.terminate()
-            redis.wait()
-    m1, m2, mb, mb1 = (statistics.median(x) for x in (one, two, bench, bench1))
+        with serve(Site(routes=routes)) as site:
+            cfg = write_sources(tmp / "s.yml", [event_source("bench", site.url("/events/"))])
+            for r in range(max(3, a.rounds)):
+                site.hits.clear()
+                secs, _ = widen("crawl", "--db", str(tmp / f"one{r}.db"), "--config", str(cfg), *knobs, cwd=tmp)
+                one.append(len(site.hits) / secs * 60)
+                items = _count(tmp / f"one{r}.db")
+                bench.append(scrapy_bench(a.bench_seconds))
+                bench1.append(scrapy_bench(a.bench_seconds, "CONCURRENT_ITEMS=1"))
+    m1, mb, mb1 = (statistics.median(x) for x in (one, bench, bench1))
     print("pages/min, median (min–max) of whole runs:")
-    print(f"  1 worker (widen crawl):           {_med(one)}; {items1} items stored")
-    print(f"  2 redis workers:                  {_med(two)}; pages fetched twice: {twice}")
-    print(f"    + widen drain:                  {_med(drain)} items/min into SQLite ({items2} items)")
-    print(f"  scrapy bench (defaults):          {_med(bench)}")
+    print(f"  1 worker (widen crawl):            {_med(one)}; {items} items stored")
+    print(f"  scrapy bench (defaults):           {_med(bench)}")
     print(f"  scrapy bench (CONCURRENT_ITEMS=1): {_med(bench1)}")
     print(f"ratios: 1 worker / scrapy bench = {m1 / mb:.2f} (goal >= 0.7); 1 worker / scrapy bench with "
-          f"CONCURRENT_ITEMS=1 = {m1 / mb1:.2f}; 2 workers / 1 worker = {m2 / m1:.2f}")
+          f"CONCURRENT_ITEMS=1 = {m1 / mb1:.2f}")
 
 
 if __name__ == "__main__":

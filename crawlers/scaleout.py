@@ -321,6 +321,7 @@ class WorkerExtension:
         self.crawler = crawler
         self.started = utcnow()
         self.loop: Any = None
+        self.waiting = False  # idle, but other workers still have work for this source
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WorkerExtension:
@@ -365,15 +366,23 @@ class WorkerExtension:
         if engine is None or engine._slot is None:
             return
         self.scheduler.release_done(engine._slot.inprogress)
-        if len(self.scheduler):
+        # Work arrived, or this worker waits on others: look again now, not at the 5 s heartbeat.
+        if len(self.scheduler) or self.waiting:
             engine._slot.nextcall.schedule()
 
     def spider_idle(self, spider: Any) -> None:
         from scrapy.exceptions import DontCloseSpider
 
         engine = self.crawler.engine
-        self.scheduler.release_done(engine._slot.inprogress if engine._slot is not None else ())
-        if len(self.scheduler) or self.scheduler.others_active():
+        scheduler = self.scheduler
+        scheduler.release_done(engine._slot.inprogress if engine._slot is not None else ())
+        if len(scheduler):
+            self.waiting = False
+            raise DontCloseSpider
+        # Idle now: drop this worker's busy mark at once, so the others need not wait out its grace.
+        scheduler.server.zrem(scheduler.busy_key, scheduler.worker)
+        self.waiting = scheduler.others_active()
+        if self.waiting:
             raise DontCloseSpider
 
     def spider_closed(self, spider: Any, reason: str) -> None:

@@ -21,7 +21,6 @@ import os
 import resource
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -36,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import Site, serve, write_sources  # noqa: E402
+from conftest import Site, free_port, serve, write_sources  # noqa: E402
 from opsites import event_site, event_source  # noqa: E402
 
 ENV = {**os.environ, "WIDEN_CONFIG": str(ROOT / "config"), "WIDEN_NOW": "2026-03-01T06:00:00+00:00"}
@@ -65,11 +64,6 @@ def children_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def one_run(site: Any, cfg: Path, url: str, db: Path, workers: int, run_key: str, concurrency: int) -> dict[str, float]:

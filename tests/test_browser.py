@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, widen
+from conftest import ROOT, free_port, widen
 from icalendar import Calendar
 
 from crawlers.schema import make_id
@@ -40,11 +40,6 @@ HOSTILE = {
 
 pytestmark = pytest.mark.slow
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -71,7 +66,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = Store(db)
     store.write([HOSTILE])
     store.close()
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "crawlers.cli", "serve", "--db", str(db), "--port", str(port)],
                             cwd=ROOT, env={**os.environ, "WIDEN_CONFIG": str(ROOT / "config"), **PINNED},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

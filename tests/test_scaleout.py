@@ -5,7 +5,6 @@ single writer into SQLite."""
 from __future__ import annotations
 
 import shutil
-import socket
 import sqlite3
 import subprocess
 import time
@@ -15,18 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Site, serve, widen, write_sources
+from conftest import Site, free_port, serve, widen, write_sources
 from opsites import event_site, event_source
 
 from crawlers import scaleout
 
 NOW = {"WIDEN_NOW": "2026-03-01T06:00:00+00:00"}
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ import io
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -38,7 +37,7 @@ from urllib.parse import quote
 
 import lxml.html
 import pytest
-from conftest import ROOT, Site, serve, widen, write_sources
+from conftest import ROOT, Site, free_port, serve, widen, write_sources
 from datasette.app import Datasette
 from datasette.utils import tilde_encode
 from hypothesis import given, settings
@@ -366,11 +365,6 @@ def _first_id(db: Path) -> str:
         conn.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def _get(url: str) -> int:
     try:
@@ -381,7 +375,7 @@ def _get(url: str) -> int:
 
 
 def test_widen_serve_defaults_refuse_sql(crawled: Crawled) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     db = crawled.dir / "served.db"
     db.write_bytes(crawled.db.read_bytes())

@@ -48,6 +48,8 @@ HEALTH_COLUMNS = {"monitor_failures": str, "coverage": str}
 
 
 NOT_WIDEN = "it is not a widen database (no opportunities table with id, title, kind and source)"
+EARLIER = "it was made by an earlier widen"
+NEWER = "it was made by a newer widen"
 
 
 class SchemaError(Exception):
@@ -86,19 +88,23 @@ def outdated(conn: sqlite3.Connection) -> str | None:
     if version == SCHEMA_VERSION:
         return None
     if version > SCHEMA_VERSION:
-        return f"it was made by a newer widen (schema {version}; this widen knows {SCHEMA_VERSION})"
+        return f"{NEWER} (schema {version}; this widen knows {SCHEMA_VERSION})"
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    core = {r[1] for r in conn.execute("PRAGMA table_info(opportunities)")}
-    if tables and not {"id", "title", "kind", "source"} <= core:
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(opportunities)")}
+    if tables and not {"id", "title", "kind", "source"} <= columns:
         return NOT_WIDEN
     missing = [t for t in ("opportunities", "occurrences", "opportunity_audiences", "opportunity_links",
                            "crawl_runs", "sources", "opportunities_fts") if t not in tables]
     if "opportunities" in tables:
-        have = {r[1] for r in conn.execute("PRAGMA table_info(opportunities)")}
-        missing += [f"opportunities.{c}" for c in column_types() if c not in have]
+        missing += [f"opportunities.{c}" for c in column_types() if c not in columns]
     if missing:
-        return f"it was made by an earlier widen (missing {', '.join(missing[:6])}{'…' if len(missing) > 6 else ''})"
+        return f"{EARLIER} (missing {', '.join(missing[:6])}{'…' if len(missing) > 6 else ''})"
     return None
+
+
+def migratable(why: str) -> bool:
+    """Whether `ensure_schema` can bring a database `outdated` found wanting up to date."""
+    return why.startswith(EARLIER)
 
 
 def open_readonly(path: str | Path, *, check: bool = True) -> sqlite3.Connection:
@@ -125,8 +131,8 @@ def refusal(path: str | Path, why: str, action: str) -> str:
     """The one-line reason a database cannot be used as it is, with what to run."""
     if why == NOT_WIDEN:
         return f"{path} cannot be {action}: {why}; point --db at a file `widen crawl` made"
-    fix = ("upgrade widen (pip install -U widen)" if "newer" in why
-           else f"run `widen migrate --db {path}` where the file can be written (a crawl migrates it too)")
+    fix = (f"run `widen migrate --db {path}` where the file can be written (a crawl migrates it too)"
+           if migratable(why) else "upgrade widen (pip install -U widen)")
     return f"{path} cannot be {action}: {why}; {fix}"
 
 
@@ -158,12 +164,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     Migrations are additive: new columns (NULL in old rows until a crawl fills them), tables,
     indexes, triggers and views. A database stamped by a newer widen is refused (SchemaError):
     this code would not know what its columns mean."""
-    version = db.conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise SchemaError(f"{_name(db.conn)} was made by a newer widen (schema {version}; this widen "
-                          f"knows {SCHEMA_VERSION}): upgrade widen (pip install -U widen)")
-    if outdated(db.conn) == NOT_WIDEN:  # never add widen's tables to somebody else's file
-        raise SchemaError(refusal(_name(db.conn), NOT_WIDEN, "used"))
+    why = outdated(db.conn)
+    if why and not migratable(why):  # a newer widen's file, or somebody else's: never write into it
+        raise SchemaError(refusal(_name(db.conn), why, "used"))
     db.conn.execute("PRAGMA journal_mode=WAL")
     db.conn.execute("PRAGMA synchronous=NORMAL")
     if "opportunities" not in db.table_names():

@@ -26,7 +26,7 @@ import yaml
 
 from crawlers.cli.app import db_option, fail, main
 from crawlers.config import config_dir
-from crawlers.db import SchemaError, migrate, open_readonly, outdated, refusal
+from crawlers.db import SchemaError, migratable, migrate, open_readonly, outdated, refusal
 
 METADATA_DB = "widen"  # the database key used in metadata.yml
 CACHE_TTL_S = 300
@@ -81,7 +81,7 @@ def _migrate_if_needed(path: Path) -> None:
         conn.close()
     if why is None:
         return
-    if "earlier" in why and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+    if migratable(why) and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
         before, after, added = migrate(path)
         click.echo(f"{path}: migrated schema {before} -> {after} ({len(added)} additions)", err=True)
         return

@@ -99,11 +99,14 @@ class _Queued:
         self.seen = len(buf)
         self.first = buf[0] if buf else None
 
-    def near(self, days: tuple[str, ...], url: str, org: str) -> list[dict[str, Any]]:
-        """Queued records starting on one of `days`, or (undated) with this URL or organizer."""
+    def on_days(self, days: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Queued records starting on one of `days` (YYYY-MM-DD)."""
         self._sync()
-        if days:
-            return [p for d in days for p in self.by_day.get(d, ())]
+        return [p for d in days for p in self.by_day.get(d, ())]
+
+    def undated(self, url: str, org: str) -> list[dict[str, Any]]:
+        """Queued undated records with this URL or this organizer, each once."""
+        self._sync()
         found = [*(self.by_url.get(url, ()) if url else ()), *(self.by_org.get(org, ()) if org else ())]
         return list({id(p): p for p in found}.values())
 
@@ -245,15 +248,10 @@ class Store:
                 d = dt.date.fromisoformat(day)
             except ValueError:
                 return []
-            lo, hi = str(d - dt.timedelta(days=1)), str(d + dt.timedelta(days=2))
-            days = (lo, day, str(d + dt.timedelta(days=1)))
-
-            def near(p: dict[str, Any]) -> bool:
-                return lo <= (p.get("start") or "") < hi
-
+            # A day either side: the dates before, of and after its start (queued records are indexed by date).
+            days = (str(d - dt.timedelta(days=1)), day, str(d + dt.timedelta(days=1)))
             with self._lock:
-                pending = [p for queue in self._queued for p in queue.near(days, "", "")
-                           if p.get("source") != src and near(p)]
+                pending = [p for queue in self._queued for p in queue.on_days(days) if p.get("source") != src]
                 self._check_stored_days()
                 stored = [r for one in days for r in self._stored_on(one, cols) if r.get("source") != src]
             return pending + stored
@@ -262,11 +260,8 @@ class Store:
             return []
         q = (f"SELECT {cols} FROM opportunities WHERE start IS NULL AND source != ? "
              f"AND (url = ? OR organizer = ?)")
-
-        def same(p: dict[str, Any]) -> bool:
-            return not p.get("start") and ((url and p.get("url") == url) or (org and p.get("organizer") == org))
         with self._lock:
-            pending = [p for queue in self._queued for p in queue.near((), url, org) if p.get("source") != src and same(p)]
+            pending = [p for queue in self._queued for p in queue.undated(url, org) if p.get("source") != src]
             cur = self.db.conn.execute(q, (src, url, org))
             names = [c[0] for c in cur.description]
             rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -223,12 +223,20 @@ class RedisScheduler(Scheduler):
     def __len__(self) -> int:
         return len(self.buffer) + len(self.queue)
 
+    def mark_busy(self) -> None:
+        """Mark this worker busy on the source for `grace` (one round-trip)."""
+        self._busy(keys=[self.busy_key], args=[self.worker, self.grace_ms])
+
+    def mark_idle(self) -> None:
+        """Drop this worker's busy mark at once, so the others need not wait out its grace."""
+        self.server.zrem(self.busy_key, self.worker)
+
     def touch(self) -> None:
-        """Mark this worker busy for `grace` (at most every 0.5 s: one round-trip)."""
+        """mark_busy, at most every 0.5 s."""
         now = time.monotonic()
         if now - self._touched >= 0.5:
             self._touched = now
-            self._busy(keys=[self.busy_key], args=[self.worker, self.grace_ms])
+            self.mark_busy()
 
     def release_done(self, in_progress: Any) -> None:
         """End the leases of requests the engine has finished (downloaded and scraped, items
@@ -354,7 +362,7 @@ class WorkerExtension:
         while not self.closed.wait(0.5):
             try:
                 if engine._slot is not None and not engine.spider_is_idle():
-                    scheduler._busy(keys=[scheduler.busy_key], args=[scheduler.worker, scheduler.grace_ms])
+                    scheduler.mark_busy()
                 if time.monotonic() - renewed >= renew_every:
                     renewed = time.monotonic()
                     scheduler.renew()
@@ -379,8 +387,7 @@ class WorkerExtension:
         if len(scheduler):
             self.waiting = False
             raise DontCloseSpider
-        # Idle now: drop this worker's busy mark at once, so the others need not wait out its grace.
-        scheduler.server.zrem(scheduler.busy_key, scheduler.worker)
+        scheduler.mark_idle()
         self.waiting = scheduler.others_active()
         if self.waiting:
             raise DontCloseSpider

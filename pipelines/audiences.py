@@ -32,6 +32,7 @@ from crawlers.config import config_dir
 
 _SPLIT = re.compile(r"[\s\-]+")
 _WORD = re.compile(r"\w+")
+_SEP = r"[\s\-]+"  # what joins a term's words in a pattern
 
 
 def normalize_text(text: str | None) -> str:
@@ -40,9 +41,13 @@ def normalize_text(text: str | None) -> str:
     return s.replace("\u2019", "'").replace("\u2018", "'").casefold()
 
 
+def _parts(term: str) -> list[str]:
+    """A term's words as compared: normalised, split at runs of spaces and hyphens."""
+    return [p for p in _SPLIT.split(normalize_text(term).strip()) if p]
+
+
 def _body(term: str) -> str:
-    parts = [p for p in _SPLIT.split(normalize_text(term).strip()) if p]
-    return r"[\s\-]+".join(re.escape(p) for p in parts)
+    return _SEP.join(re.escape(p) for p in _parts(term))
 
 
 def term_regex(term: str) -> str:
@@ -50,15 +55,12 @@ def term_regex(term: str) -> str:
     return r"(?<!\w)(?:" + _body(term) + r")(?!\w)"
 
 
-_SEP = r"[\s\-]+"
-
-
 def _trie(terms: Iterable[str]) -> dict[str, Any]:
     """Normalised terms as a character trie; a run of spaces/hyphens is one `_SEP` step and ""
     marks a term's end."""
     root: dict[str, Any] = {}
     for t in terms:
-        parts = [p for p in _SPLIT.split(normalize_text(t).strip()) if p]
+        parts = _parts(t)
         if not parts:
             continue
         node = root

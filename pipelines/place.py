@@ -269,6 +269,9 @@ def _city(name: str, country: str | None, region: str | None) -> tuple[Any, ...]
     return found[0] if found else None
 
 
+_ZIP = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
+
+
 def postcode_point(postcode: str | None, country: str | None) -> tuple[float, float] | None:
     """A US ZIP code's centroid (the `zipcodes` package's bundled table, MIT licence), or None.
 
@@ -279,9 +282,6 @@ def postcode_point(postcode: str | None, country: str | None) -> tuple[float, fl
     if not m:
         return None
     return _zip_point(m.group(1))
-
-
-_ZIP = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
 
 
 @functools.lru_cache(maxsize=50_000)

@@ -15,8 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from crawlers.schema import (
     CRAWL_RUN_COLUMNS,
@@ -27,6 +26,9 @@ from crawlers.schema import (
     SOURCE_COLUMNS,
     column_types,
 )
+
+if TYPE_CHECKING:  # imported where used: every `widen` command loads this module, few need it
+    import sqlite_utils
 
 DEFAULT_DB = "widen.db"
 # 1: the schema of crawlers/schema.py as of geo_precision, reach indexes and stale view. Bump it
@@ -138,6 +140,8 @@ def refusal(path: str | Path, why: str, action: str) -> str:
 
 def migrate(path: str | Path) -> tuple[int, int, list[str]]:
     """Bring the file at `path` up to this schema: (version before, after, what was added)."""
+    import sqlite_utils
+
     conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
     try:
         before = conn.execute("PRAGMA user_version").fetchone()[0]

@@ -1,0 +1,132 @@
+"""Counts and facets of the served (immutable) database: remembered, bounded while a reader waits,
+and always equal to what SQL says (config/datasette/plugins/widen_summary.py).
+
+The bound is set to 10 here so a 49-row database has filters on both sides of it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from datasette.app import Datasette
+from test_datasette import DS_DIR, make_db, rec
+
+from crawlers.cli.serve import datasette_settings, render_metadata
+
+BOUND = 10
+spec = importlib.util.spec_from_file_location("widen_summary_for_tests", DS_DIR / "plugins" / "widen_summary.py")
+assert spec and spec.loader
+summary = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(summary)
+
+
+def records() -> list[dict[str, Any]]:
+    """40 events (above the bound), 6 board seats and 3 volunteer roles (below it)."""
+    out = [rec("ev", i, region="IL", city="Chicago", start=f"2026-03-{i % 28 + 1:02d}T18:00:00-06:00",
+               audiences=["tech"] if i % 2 else ["founders"]) for i in range(40)]
+    out += [rec("brd", i, kind="board_seat", region="NY", audiences=["finance"]) for i in range(6)]
+    out += [rec("vol", i, kind="volunteer_role", audiences=["youth"]) for i in range(3)]
+    return out
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_db(tmp_path_factory.mktemp("summary") / "widen.db", records())
+
+
+def served(db: Path) -> Datasette:
+    """The Datasette `widen serve` runs (immutable file), with the bound lowered to 10."""
+    meta = render_metadata(db.stem)
+    meta.setdefault("plugins", {})["widen-summary"] = {"bound": BOUND}
+    return Datasette(immutables=[str(db)], metadata=meta, settings=datasette_settings(),
+                     plugins_dir=str(DS_DIR / "plugins"), template_dir=str(DS_DIR / "templates"))
+
+
+def sql(db: Path, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(query, params).fetchall()
+    finally:
+        conn.close()
+
+
+def shown_count(html: str) -> str:
+    m = re.search(r'class="widen-count"><strong>([^<]*)</strong>', html)
+    assert m, "no count line on the results page"
+    return m.group(1)
+
+
+def facet_counts(data: dict[str, Any], name: str) -> dict[str, int]:
+    return {r["value"]: r["count"] for r in data["facet_results"][name]["results"]}
+
+
+async def test_a_filter_under_the_bound_is_counted_exactly_at_once(db: Path) -> None:
+    ds = served(db)
+    html = (await ds.client.get("/widen/opportunities?kind=board_seat")).text
+    (n,), = sql(db, "select count(*) from opportunities where kind = 'board_seat'")
+    assert shown_count(html) == f"{n} listings" and n <= BOUND
+    assert "being tallied" not in html
+
+
+async def test_a_filter_over_the_bound_says_so_then_shows_the_exact_tally(db: Path) -> None:
+    ds = served(db)
+    html = (await ds.client.get("/widen/opportunities?kind=networking_event")).text
+    assert shown_count(html) == f"More than {BOUND} listings"
+    assert "exact count is being tallied" in html and "Counts by kind, place and audience" in html
+    await ds._widen_summaries["widen"].idle()
+    html = (await ds.client.get("/widen/opportunities?kind=networking_event")).text
+    (n,), = sql(db, "select count(*) from opportunities where kind = 'networking_event'")
+    assert shown_count(html) == f"{n} listings" and n > BOUND
+    assert "being tallied" not in html
+
+
+async def test_json_csv_and_ics_are_exact_while_the_page_estimates(db: Path) -> None:
+    ds = served(db)
+    page = "/widen/opportunities{}?kind=networking_event"
+    assert "More than" in shown_count((await ds.client.get(page.format(""))).text)
+    data = (await ds.client.get(page.format(".json") + "&_size=1")).json()
+    (n,), = sql(db, "select count(*) from opportunities where kind = 'networking_event'")
+    assert data["filtered_table_rows_count"] == n
+    assert facet_counts(data, "region") == dict(sql(db, "select region, count(*) from opportunities "
+                                                        "where kind = 'networking_event' group by region"))
+    csv = (await ds.client.get(page.format(".csv") + "&_stream=on")).text
+    assert len(csv.strip().splitlines()) == n + 1  # header + every row
+    ics = (await ds.client.get(page.format(".ics"))).text
+    (dated,), = sql(db, "select count(*) from opportunities where kind = 'networking_event' and start is not null")
+    assert ics.count("BEGIN:VEVENT") == dated
+
+
+async def test_remembered_answers_equal_sql_and_are_not_recomputed(db: Path) -> None:
+    ds = served(db)
+    views = await summary.tally(ds, "widen")
+    assert views >= 1 + 2 + 4 + 2 + 9  # default, reach, kinds, regions, the pickers' choices
+    memo = ds._widen_summaries["widen"]
+    await memo.idle()
+    ran: list[str] = []
+    inner = memo.inner
+
+    async def counting(query: str, params: Any = None, **kw: Any) -> Any:
+        ran.append(query)
+        return await inner(query, params, **kw)
+
+    memo.inner = counting
+    for path in ("/widen/opportunities", "/widen/opportunities?kind=networking_event",
+                 "/widen/opportunities?region=NY", "/widen/opportunities?_reach=1"):
+        assert "being tallied" not in (await ds.client.get(path)).text, path
+    assert not [q for q in ran if "count(*)" in q.lower()], "a tallied view recounted"
+    data = (await ds.client.get("/widen/opportunities.json?_size=1")).json()
+    assert data["filtered_table_rows_count"] == sql(db, "select count(*) from opportunities")[0][0]
+    assert facet_counts(data, "kind") == dict(sql(db, "select kind, count(*) from opportunities group by kind"))
+
+
+async def test_a_database_that_can_change_is_not_remembered(db: Path, tmp_path: Path) -> None:
+    ds = Datasette(files=[str(db)], metadata=render_metadata(db.stem), settings=datasette_settings(),
+                   plugins_dir=str(DS_DIR / "plugins"), template_dir=str(DS_DIR / "templates"))
+    html = (await ds.client.get("/widen/opportunities")).text
+    assert shown_count(html) == f"{sql(db, 'select count(*) from opportunities')[0][0]} listings"
+    assert ds._widen_summaries == {}

@@ -31,9 +31,10 @@ if TYPE_CHECKING:  # imported where used: every `widen` command loads this modul
     import sqlite_utils
 
 DEFAULT_DB = "widen.db"
-# 1: the schema of crawlers/schema.py as of geo_precision, reach indexes and stale view. Bump it
-# when `ensure_schema` learns a change an older file needs (it must stay additive).
-SCHEMA_VERSION = 1
+# 1: the schema of crawlers/schema.py as of geo_precision, reach indexes and stale view.
+# 2: facet columns indexed with id (SORTED_FACET_INDEXES). Bump it when `ensure_schema` learns a
+# change an older file needs (it must stay additive; an index may replace a narrower one).
+SCHEMA_VERSION = 2
 STALE_AFTER_RUNS = 3
 _FTS_COLS = ", ".join(f'"{c}"' for c in FTS_FIELDS)
 # Indexes rows for search in one statement (the store adds a WHERE for the rows it wrote).
@@ -45,6 +46,10 @@ LINK_COLUMNS = {"opportunity_id": str, "source": str, "url": str, "record_id": s
 REACH_FACETS = ("kind", "region", "attendance", "cost", "source")
 REACH_INDEXES = {"idx_opportunities_reach": "audiences, new_audiences",
                  **{f"idx_opportunities_reach_{c}": f'"{c}", audiences, new_audiences' for c in REACH_FACETS}}
+# The same facet columns, each indexed with the primary key: a facet click (`kind=board_seat`)
+# lists its first page in id order straight from the index instead of sorting every matching row
+# (1M rows: 0.55 s -> under 1 ms). They replace the single-column indexes of these facets.
+SORTED_FACET_INDEXES = {f"idx_opportunities_{c}_id": f'"{c}", id' for c in REACH_FACETS}
 # crawl_runs columns the monitors add when they first record a run's health.
 HEALTH_COLUMNS = {"monitor_failures": str, "coverage": str}
 
@@ -182,8 +187,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 db["opportunities"].add_column(name, typ)
     opp = db["opportunities"]
     for col in (*FACET_FIELDS, "start", "next_start", "last_seen", "duplicate_of", "reach_score"):
-        if col not in ("audiences", "new_audiences"):
+        if col not in ("audiences", "new_audiences", *REACH_FACETS):
             opp.create_index([col], if_not_exists=True)
+    for name, cols in SORTED_FACET_INDEXES.items():
+        db.conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON opportunities({cols})")
+    for col in REACH_FACETS:
+        db.conn.execute(f"DROP INDEX IF EXISTS idx_opportunities_{col}")  # covered by (col, id)
     if "opportunities_fts" not in db.table_names():
         opp.enable_fts(list(FTS_FIELDS), create_triggers=True, tokenize="porter")
     if "occurrences" not in db.table_names():

@@ -121,3 +121,28 @@ def test_a_foreign_sqlite_file_is_named_so_and_never_migrated(tmp_path: Path) ->
     assert tables == {"opportunities"}
     with pytest.raises(SchemaError, match="not a widen database"):
         Store(db)  # a crawl pointed at it does not write into it either
+
+
+def test_a_schema_1_database_gets_the_facet_indexes_a_page_lists_from(tmp_path: Path) -> None:
+    """Schema 1 had single-column facet indexes: a facet click sorted every matching row by id.
+    Serving a writable schema-1 file migrates it to (column, id) indexes that list in id order."""
+    db = tmp_path / "v1.db"
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    for col in ("kind", "region"):
+        conn.execute(f"DROP INDEX idx_opportunities_{col}_id")
+        conn.execute(f"CREATE INDEX idx_opportunities_{col} ON opportunities({col})")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    assert outdated(sqlite3.connect(db)) is None  # readable as it is
+    serve_cli._migrate_if_needed(db)
+    conn = open_readonly(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    for col in ("kind", "region"):
+        plan = " ".join(r[3] for r in conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT * FROM opportunities WHERE {col} = 'x' ORDER BY id LIMIT 51"))
+        assert f"idx_opportunities_{col}_id" in plan and "TEMP B-TREE" not in plan, plan
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "idx_opportunities_kind" not in names  # replaced, not kept beside
+    conn.close()

@@ -26,7 +26,7 @@ import yaml
 
 from crawlers.cli.app import db_option, fail, main
 from crawlers.config import config_dir
-from crawlers.db import SchemaError, migratable, migrate, open_readonly, outdated, refusal
+from crawlers.db import SCHEMA_VERSION, SchemaError, migratable, migrate, open_readonly, outdated, refusal
 
 METADATA_DB = "widen"  # the database key used in metadata.yml
 CACHE_TTL_S = 300
@@ -75,13 +75,17 @@ def _migrate_if_needed(path: Path) -> None:
     conn = open_readonly(path, check=False)
     try:
         why = outdated(conn)
+        stamped = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError:
         return  # not a database: Datasette says so
     finally:
         conn.close()
-    if why is None:
+    if why is None and stamped >= SCHEMA_VERSION:
         return
-    if migratable(why) and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    if why is None and not writable:
+        return  # readable as it is (an earlier stamp missing only indexes); a writer adds them
+    if (why is None or migratable(why)) and writable:
         before, after, added = migrate(path)
         click.echo(f"{path}: migrated schema {before} -> {after} ({len(added)} additions)", err=True)
         return

@@ -85,6 +85,25 @@ async def test_a_filter_over_the_bound_says_so_then_shows_the_exact_tally(db: Pa
     assert "being tallied" not in html
 
 
+async def test_a_count_the_background_cannot_finish_is_not_promised_again(db: Path) -> None:
+    ds = served(db)
+    await ds.client.get("/widen/opportunities")
+    memo = ds._widen_summaries["widen"]
+    inner = memo.inner
+
+    async def over_time(query: str, params: Any = None, **kw: Any) -> Any:
+        if query.lower().startswith("select count(*) from opportunities"):  # the exact count, not the bounded one
+            raise summary.QueryInterrupted(None, query, params)
+        return await inner(query, params, **kw)
+
+    memo.inner = over_time
+    await ds.client.get("/widen/opportunities?kind=networking_event")
+    await memo.idle()
+    html = (await ds.client.get("/widen/opportunities?kind=networking_event")).text
+    assert shown_count(html) == f"More than {BOUND} listings"
+    assert "being tallied" not in html  # no "reload in a moment" that would never come true
+
+
 async def test_json_csv_and_ics_are_exact_while_the_page_estimates(db: Path) -> None:
     ds = served(db)
     page = "/widen/opportunities{}?kind=networking_event"

@@ -53,6 +53,7 @@ class PageState:
         self.budget = budget  # an HTML results page: bound what the reader waits for
         self.count: int | None = None  # the filtered count, once known (exact or bounded)
         self.estimated = False  # `count` is bound + 1, meaning "more than bound"
+        self.tallying = False  # the exact count is being tallied in the background
         self.bound = BOUND
         self.deferred: list[str] = []  # facet queries left to the background
 
@@ -69,7 +70,6 @@ class Summaries:
     """Wraps one immutable database's `execute`: remembers counts and facets, bounds the rest."""
 
     def __init__(self, db: Any, bound: int = BOUND) -> None:
-        self.db = db
         self.bound = bound
         self.inner = db.execute
         self.memo: OrderedDict[tuple[str, tuple[Any, ...]], Results] = OrderedDict()
@@ -107,8 +107,8 @@ class Summaries:
             if _COUNT.match(sql):
                 return await self._bounded_count(sql, params, key, page)
             if _FACET.search(sql) and (page.count is None or page.count > self.bound):
-                self.later(sql, params)
-                page.deferred.append(sql)
+                if self.later(sql, params):
+                    page.deferred.append(sql)
                 raise QueryInterrupted(None, sql, params)
         results = await self.inner(sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
                                    page_size=page_size, log_sql_errors=log_sql_errors)
@@ -124,14 +124,17 @@ class Summaries:
         if n <= self.bound:
             return self._remember(key, bounded)
         page.estimated, page.bound = True, self.bound
-        self.later(sql, params)
+        page.tallying = self.later(sql, params)
         return bounded
 
-    def later(self, sql: str, params: Any) -> None:
-        """Queue a query for the background tally (once; dropped when the backlog is full)."""
+    def later(self, sql: str, params: Any) -> bool:
+        """Queue a query for the background tally, once. False when it will not be tallied: it
+        failed before (over the time limit) or the backlog is full."""
         key = _key(sql, params)
-        if key in self.pending or key in self.given_up or key in self.memo:
-            return
+        if key in self.pending or key in self.memo:
+            return True
+        if key in self.given_up:
+            return False
         loop = asyncio.get_running_loop()
         if self.queue is None or self.loop is not loop:  # one worker per event loop (tests run several)
             self.queue, self.loop = asyncio.Queue(BACKLOG), loop
@@ -140,8 +143,9 @@ class Summaries:
         try:
             self.queue.put_nowait((sql, params))
         except asyncio.QueueFull:
-            return
+            return False
         self.pending.add(key)
+        return True
 
     async def _work(self, queue: asyncio.Queue[tuple[str, Any]]) -> None:
         """Tally queued queries one at a time, so readers keep most of the CPU."""
@@ -244,4 +248,5 @@ def extra_template_vars(table: str | None) -> dict[str, Any] | None:
         return None
     page = _page.get()
     return {"widen_tally": {"estimated": bool(page and page.estimated), "bound": page.bound if page else BOUND,
+                            "tallying": bool(page and page.tallying),
                             "deferred": bool(page and page.deferred)}}

@@ -19,6 +19,7 @@ from test_datasette import DS_DIR, make_db, rec
 from crawlers.cli.serve import datasette_settings, render_metadata
 
 BOUND = 10
+DENSE = 5  # a word in at least this many rows is "common"
 spec = importlib.util.spec_from_file_location("widen_summary_for_tests", DS_DIR / "plugins" / "widen_summary.py")
 assert spec and spec.loader
 summary = importlib.util.module_from_spec(spec)
@@ -29,8 +30,9 @@ def records() -> list[dict[str, Any]]:
     """40 events (above the bound), 6 board seats and 3 volunteer roles (below it)."""
     out = [rec("ev", i, region="IL", city="Chicago", start=f"2026-03-{i % 28 + 1:02d}T18:00:00-06:00",
                audiences=["tech"] if i % 2 else ["founders"]) for i in range(40)]
-    out += [rec("brd", i, kind="board_seat", region="NY", audiences=["finance"]) for i in range(6)]
-    out += [rec("vol", i, kind="volunteer_role", audiences=["youth"]) for i in range(3)]
+    out += [rec("brd", i, kind="board_seat", title=f"Board Treasurer {i}", region="NY", audiences=["finance"])
+            for i in range(6)]
+    out += [rec("vol", i, kind="volunteer_role", title=f"Pantry shift {i}", audiences=["youth"]) for i in range(3)]
     return out
 
 
@@ -42,7 +44,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def served(db: Path) -> Datasette:
     """The Datasette `widen serve` runs (immutable file), with the bound lowered to 10."""
     meta = render_metadata(db.stem)
-    meta.setdefault("plugins", {})["widen-summary"] = {"bound": BOUND}
+    meta.setdefault("plugins", {})["widen-summary"] = {"bound": BOUND, "dense": DENSE}
     return Datasette(immutables=[str(db)], metadata=meta, settings=datasette_settings(),
                      plugins_dir=str(DS_DIR / "plugins"), template_dir=str(DS_DIR / "templates"))
 
@@ -149,3 +151,31 @@ async def test_a_database_that_can_change_is_not_remembered(db: Path, tmp_path: 
     html = (await ds.client.get("/widen/opportunities")).text
     assert shown_count(html) == f"{sql(db, 'select count(*) from opportunities')[0][0]} listings"
     assert ds._widen_summaries == {}
+
+
+@pytest.mark.parametrize("word", ["event", "treasurer", "pantry"])
+async def test_a_search_lists_the_same_rows_with_or_without_the_index_walk(db: Path, word: str) -> None:
+    """A common word's page is read by walking the id index (`+rowid in (...)`), a rare one's by
+    the match list; either way the rows and their order are SQL's, page after page."""
+    ds = served(db)
+    await ds.client.get("/widen/opportunities")
+    memo = ds._widen_summaries["widen"]
+    inner, ran = memo.inner, []
+
+    async def recording(query: str, params: Any = None, **kw: Any) -> Any:
+        ran.append(query)
+        return await inner(query, params, **kw)
+
+    memo.inner = recording
+    expected = [r[0] for r in sql(db, "select id from opportunities where rowid in (select rowid from "
+                                      "opportunities_fts where opportunities_fts match ?) order by id", word)]
+    assert expected
+    got: list[str] = []
+    path = f"/widen/opportunities.json?_search={word}&_size=7&_shape=objects"
+    while path:
+        data = (await ds.client.get(path)).json()
+        got += [r["id"] for r in data["rows"]]
+        path = data["next_url"] and data["next_url"].replace("http://localhost", "")
+    assert got == expected
+    walked = any("+rowid in (select rowid from opportunities_fts" in q for q in ran)
+    assert walked == (len(expected) >= DENSE), (word, len(expected))

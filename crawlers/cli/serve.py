@@ -3,6 +3,7 @@
 - Immutable (`-i`) with an inspect file written next to the database at start: Datasette then
   never locks or writes the file and its first page is fast (~70 ms instead of ~3 s). Restart
   after a crawl to see its rows (the WAL is checkpointed at start when the file is writable).
+- Counts and facets are remembered per query while served (plugins/widen_summary.py).
 - Arbitrary SQL (`?sql=`, `_where=`) off unless `--allow-sql`; canned queries work either way.
 - CSV: `max_csv_mb 0` so a streamed export is never cut silently at 100 MB with HTTP 200.
 - `config/datasette/metadata.yml` is keyed by the database name `widen` (widen.db). Datasette
@@ -149,6 +150,8 @@ def serve(db: str, port: int, host: str, allow_sql: bool) -> None:
     """Browse the database in Datasette (read-only) with widen's metadata, plugins and canned queries.
 
     Restart it after a crawl: the database is served immutable, so new rows appear on restart.
+    Counts and facets are tallied once per start (the first views in the background, others
+    when first asked): a large database's pages stay fast for many readers at once.
     """
     if not Path(db).exists():
         fail(f"{db}: no such database (run `widen crawl` or `widen demo --no-serve` first)")

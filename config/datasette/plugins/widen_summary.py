@@ -25,21 +25,23 @@ import re
 import sys
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted, Results
 
+from crawlers.schema import ATTENDANCE, KINDS
+
 TABLE = "opportunities"
 BOUND = 10_000  # counted exactly up to here while the reader waits (metadata: widen-summary: bound)
 MEMO_SIZE = 4096  # remembered answers per database (a facet's answer is a few dozen rows)
 MEMO_ROWS = 1000  # answers longer than this (an ad-hoc ?sql= report) are not remembered
 BACKLOG = 256  # queries waiting to be tallied; more are dropped (the page still renders)
-# The pickers of the results view (widen_results.KINDS/ATTENDANCE/WHEN): their pages are
-# tallied at start-up like the facet links.
-PICKS = {"_kind": ("networking_event", "networking_group", "board_seat", "volunteer_role"),
-         "_attendance": ("in_person", "online", "hybrid"), "_when": ("week", "month")}
+# The pickers of the results view (templates/_widen_results.html): their pages are tallied at
+# start-up like the facet links.
+PICKS = {"_kind": KINDS, "_attendance": ATTENDANCE, "_when": ("week", "month")}  # reach_filters.WHEN_DAYS
 _COUNT = re.compile(rf"\s*select count\(\*\) from {TABLE}\b", re.I)
 _TALLIED = re.compile(r"\bcount\(\*\)", re.I)
 # Datasette's `?_search=` clause. For a common word SQLite takes every match's row by rowid and
@@ -174,7 +176,7 @@ class Summaries:
                 queue.task_done()
 
     async def idle(self) -> None:
-        """Wait until the background tally is done (tests and the start-up tally use it)."""
+        """Wait until the queued queries are tallied (the tests use it)."""
         if self.queue is not None:
             await self.queue.join()
 
@@ -188,7 +190,7 @@ def _json_path(url: str) -> str:
     return f"{path}?_size=1" + (f"&{query}" if query else "")
 
 
-async def tally(datasette: Any, database: str, log: Any = None) -> int:
+async def tally(datasette: Any, database: str, log: Callable[[str], None] | None = None) -> int:
     """Tally the views people open first: default, reach, each facet value, each picker choice.
 
     Requests the JSON of each (exact, no budget), which runs and remembers the same count and

@@ -8,6 +8,7 @@ import json
 import logging
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -156,3 +157,38 @@ def test_undated_volunteer_roles_and_groups_need_telling_names() -> None:
     assert {r["kind"] for r in run(brigades)} == {"networking_group"}
     same_without_signal = {"entries": brigades["brigades"]}
     assert run(same_without_signal) == []  # titles and links alone are not a listing
+
+
+def _epoch_feed(wall_times: list[str], as_utc: bool) -> dict[str, Any]:
+    """Council meetings at these Pacific wall-clock times, as epochs: either the wall clock written
+    as if UTC (the pseudo-UTC trap) or the true instants."""
+    zone = dt.UTC if as_utc else ZoneInfo("America/Los_Angeles")
+    return {"results": [{"title": f"City Council {w}", "date": str(int(dt.datetime.fromisoformat(w).replace(
+        tzinfo=zone).timestamp()))} for w in wall_times]}
+
+
+MEETINGS = ["2026-01-12T17:30", "2026-01-26T17:30", "2026-02-09T19:00", "2026-02-23T17:30", "2026-03-06T08:30",
+            "2026-03-09T17:30", "2026-03-23T20:00", "2026-04-13T17:30"]
+
+
+@pytest.mark.parametrize("as_utc", [True, False])
+def test_epochs_written_as_if_utc_are_read_as_the_sources_wall_clock(as_utc: bool) -> None:
+    """Pseudo-UTC epochs (17:30 stored as 17:30Z) would put a morning meeting at 00:30 Pacific; read
+    as wall-clock time they are all at plausible hours, so they are. True instants stay as they are."""
+    got = jsonapi.extract(json.dumps(_epoch_feed(MEETINGS, as_utc)).encode(),
+                          Context(url="https://api.example/x", now=NOW, tz="America/Los_Angeles"))
+    starts = [normalize(r, SourceContext(now=NOW, tz="America/Los_Angeles"))["start"][:16] for r in got]
+    assert starts == MEETINGS
+    alone = jsonapi.extract(json.dumps(_epoch_feed(MEETINGS, as_utc)).encode(), Context(url="x", now=NOW))
+    assert all(r["start"].tzinfo is not None for r in alone)  # no zone given: nothing to judge by
+
+
+@pytest.mark.skipif(not UNMAPPED.is_dir(), reason="../shared/realworld/unmapped is not present on this machine")
+def test_a_real_feed_of_pseudo_utc_epochs() -> None:
+    truth = next(json.loads(line) for line in (UNMAPPED / "truth.jsonl").read_text(encoding="utf-8").splitlines()
+                 if "ompnetwork" in line)
+    ctx = Context(url=truth["file"], now=NOW, tz="America/Los_Angeles")
+    got = {r["title"]: r for r in jsonapi.extract((UNMAPPED / truth["file"]).read_bytes(), ctx)}
+    for item in truth["items"]:
+        rec = normalize(got[item["title"]], SourceContext(now=NOW, tz="America/Los_Angeles"))
+        assert rec["start"][:19] == item["start"], item["title"]

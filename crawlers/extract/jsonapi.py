@@ -9,10 +9,12 @@ warning, never an exception: one bad response must not stop a crawl.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from crawlers.extract.apis import ADAPTERS
 from crawlers.extract.apis._common import as_bool, description, dicts, epoch, first, text, walk
@@ -276,6 +278,34 @@ def _zone(value: Any) -> str | None:
     return ABBREVIATIONS.get(s.lower(), s) if s else None
 
 
+# Hours a listing is almost never held at, 00:00-06:59, and the share of a feed's timed starts
+# there that gives an epoch away as local wall-clock time written as if UTC.
+NIGHT = range(0, 7)
+PSEUDO_UTC_NIGHT_SHARE = 0.05
+
+
+def _aware(v: Any) -> bool:
+    return isinstance(v, dt.datetime) and v.tzinfo is not None
+
+
+def _pseudo_utc(listings: list[dict[str, Any]], tz: str) -> bool:
+    """Whether a feed's epochs are the source's wall clock written as if UTC (City Council at 17:30
+    stored as 17:30Z), judged by what a person would find odd: read in the source's zone, some
+    meetings start in the night, while read as wall-clock time none does. Genuine UTC epochs of an
+    American evening fall at night in UTC instead, so they never pass; an offset under 3 h cannot
+    be told apart and is left alone. Needs 5 timed starts from epochs without their own zone."""
+    try:
+        zone = ZoneInfo(tz)
+    except (ValueError, KeyError):
+        return False
+    starts = [x["start"] for x in listings if _aware(x.get("start")) and not x.get("timezone")]
+    timed = [s for s in starts if (s.hour, s.minute) != (0, 0)]
+    if len(timed) < 5 or abs((timed[0].astimezone(zone).utcoffset() or dt.timedelta()).total_seconds()) < 3 * 3600:
+        return False
+    local_night = sum(s.astimezone(zone).hour in NIGHT for s in timed)
+    return local_night >= len(timed) * PSEUDO_UTC_NIGHT_SHARE and not any(s.hour in NIGHT for s in timed)
+
+
 def parse(body: bytes, where: str = "<input>") -> Any:
     """The JSON document in a body, or None (logged) when there is none to read."""
     s = body.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
@@ -314,6 +344,10 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
             log.warning("%s adapter failed at %s: %s: %s", adapter.__name__, where, type(exc).__name__, exc)
     if found is None:
         found = _generic(doc, where)
+        if ctx.tz and _pseudo_utc(found, ctx.tz):
+            log.info("epochs at %s read as %s wall-clock time written as if UTC", where, ctx.tz)
+            found = [{**x, **{k: x[k].replace(tzinfo=None) for k in ("start", "end") if _aware(x.get(k))}}
+                     for x in found]
     out, seen = [], set()
     untitled = repeated = 0
     for raw in (_clean(x) for x in found):

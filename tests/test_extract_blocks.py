@@ -116,3 +116,36 @@ def test_library_meeting_detail_page_with_its_date_in_prose() -> None:
 ], ids=["news-article", "advisory", "company-page"])
 def test_detail_pages_that_are_not_listings_give_nothing(body: str) -> None:
     assert run(page(body)) == []
+
+
+def _meetings(title: str, names: list[str]) -> bytes:
+    rows = "".join(
+        f'<article class="meeting"><div class="date"><span>Mar</span><span>{d}</span></div>'
+        f'<h4><a href="/meeting/{d}">{n} – 3/{d}/2026</a></h4><p class="time">6:00 p.m. - 7:30 p.m.</p></article>'
+        for d, n in zip((10, 17, 24, 31), names, strict=True))
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f'<body><main><h1>Upcoming meetings</h1><div class="list">{rows}</div></main></body></html>').encode()
+
+
+def test_an_organisations_own_meetings_name_it_as_their_organizer() -> None:
+    """Titles that carry the site's name or its initials are the site's own meetings."""
+    got = run(_meetings("Upcoming Meetings – Lakeview Housing Commission", [
+        "Lakeview Housing Commission Finance Committee", "Monthly LHC Meeting", "Lakeview Housing Commission Board",
+        "Tenant Advisory Forum"]))
+    assert [g.get("organizer") for g in got] == ["Lakeview Housing Commission"] * 4
+
+
+def test_a_calendar_of_other_peoples_events_names_no_organizer() -> None:
+    got = run(_meetings("Community Calendar | Lakeview Chamber of Commerce", [
+        "Rotary Club Lunch", "Women in Business Mixer", "Lakeview Library Book Sale", "Chamber Ribbon Cutting"]))
+    assert len(got) == 4 and not any(g.get("organizer") for g in got)
+
+
+@pytest.mark.skipif(not UNMAPPED.is_dir(), reason="../shared/realworld/unmapped is not present on this machine")
+def test_a_real_commissions_meetings_page_names_the_commission() -> None:
+    name = "columbia-gorge-commission__upcoming-meetings-2026.html"
+    truth = next(json.loads(line) for line in (UNMAPPED / "truth.jsonl").read_text(encoding="utf-8").splitlines()
+                 if name in line)
+    got = {g["title"]: g for g in run((UNMAPPED / name).read_bytes())}
+    for item in truth["items"]:
+        assert got[item["title"]].get("organizer") == item["organizer"], item["title"]

@@ -179,6 +179,41 @@ def page_context(tree: Any) -> dict[str, Any]:
     return {"lang": lang.split("-")[0].split("_")[0].lower()} if lang else {}
 
 
+_TITLE_SEP = re.compile(r"\s+[|\u2013\u2014\u00b7:-]+\s+")
+
+
+def site_name(tree: Any) -> str | None:
+    """The site's own name: og:site_name, else the last part of the <title> ("Upcoming Meetings –
+    Columbia River Gorge Commission")."""
+    meta = tree.xpath('//meta[@property="og:site_name"]/@content')
+    if meta and meta[0].strip():
+        return meta[0].strip()
+    title = tree.xpath("string(//head/title)").strip()
+    parts = _TITLE_SEP.split(title)
+    return parts[-1].strip() if len(parts) > 1 and parts[-1].strip() else None
+
+
+def _calls_itself(title: str, name: str, initials: str) -> bool:
+    t = title.casefold()
+    return name.casefold() in t or (len(initials) >= 3 and re.search(rf"\b{initials}\b", title) is not None)
+
+
+def own_listings_organizer(tree: Any, found: list[dict[str, Any]]) -> None:
+    """An organisation's page of its own meetings names itself in its listings' titles ("Columbia
+    River Gorge Commission Executive Committee Meeting", "Monthly CRGC Meeting") but gives no
+    organizer: when at least half of the listings without one carry the site's name or its
+    initials, the site is their organizer. A calendar of other people's events (a chamber's, a
+    venue's) does not name itself in their titles, so it is left alone."""
+    open_ = [it for it in found if not it.get("organizer") and it.get("title")]
+    name = site_name(tree) if open_ else None
+    if not name or len(name) > 80:
+        return
+    initials = "".join(w[0] for w in re.findall(r"\b[A-Z][\w'&]*", name))
+    if sum(_calls_itself(it["title"], name, initials) for it in open_) * 2 >= len(open_):
+        for it in open_:
+            it["organizer"] = name
+
+
 def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
     """Every listing on an HTML page (module docstring)."""
     tree = parse(body)
@@ -211,6 +246,8 @@ def extract(body: bytes, ctx: Context) -> list[dict[str, Any]]:
             found[0]["url"] = canonical  # a single-listing page is the listing: its canonical URL names it
         html_visible.apply(found[0], html_visible.facts(
             tree, body, want_organizer=not found[0].get("organizer"), want_venue=bool(found[0].get("venue"))))
+    if len(found) > 1:
+        own_listings_organizer(tree, found)
     page = page_context(tree)
     for it in found:
         it.pop("url_from_platform", None)

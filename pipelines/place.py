@@ -101,7 +101,7 @@ def region_code(value: str | None, country: str | None) -> str | None:
     return table.get(v.lower(), v)
 
 
-_US_TAIL = re.compile(r",\s*([A-Za-z .]+?),?\s+([A-Z]{2})\s*(\d{5}(?:-\d{4})?)?\s*(?:,\s*(USA|US|United States))?\s*$")
+_US_TAIL = re.compile(r",\s*([A-Za-z .]+?),?\s+([A-Z]{2})\.?,?\s*(\d{5}(?:-\d{4})?)?\s*(?:,\s*(USA|US|United States))?\s*$")
 
 
 def split_location(text: str, country: str | None = None) -> dict[str, str]:
@@ -117,6 +117,7 @@ def split_location(text: str, country: str | None = None) -> dict[str, str]:
         out["city"], out["region"] = m.group(1).strip(), m.group(2)
         if m.group(3):
             out["postal_code"] = m.group(3)
+            out["city"] = _spelled_out(out["city"], m.group(3), out["region"])
         out["country"] = "US"
         head = t[: m.start()].strip(" ,")
         parts = [p.strip() for p in head.split(",") if p.strip()]
@@ -282,6 +283,29 @@ def postcode_point(postcode: str | None, country: str | None) -> tuple[float, fl
     if not m:
         return None
     return _zip_point(m.group(1))
+
+
+def _spelled_out(city: str, postcode: str, region: str) -> str:
+    """A city written as its initials ("KC, MO 64109") as the ZIP code's city ("Kansas City")
+    when the initials match it; any other written city is kept as written."""
+    short = city.replace(".", "").replace(" ", "")
+    if not (short.isupper() and 2 <= len(short) <= 4):
+        return city
+    full = zip_city(postcode, region)
+    return full if full and "".join(w[0] for w in full.split()).upper() == short else city
+
+
+@functools.lru_cache(maxsize=4096)
+def zip_city(postcode: str, region: str) -> str | None:
+    """The city a US ZIP code is addressed to, when it lies in `region` (the `zipcodes` table)."""
+    import zipcodes
+
+    m = _ZIP.match(postcode)
+    try:
+        hit = zipcodes.matching(m.group(1)) if m else []
+    except (ValueError, TypeError):
+        return None
+    return hit[0]["city"] if hit and hit[0].get("state") == region and hit[0].get("city") else None
 
 
 @functools.lru_cache(maxsize=50_000)

@@ -62,6 +62,13 @@ SPLITS = [
     ("1623 W. Howard St.", None, {"address": "1623 W. Howard St."}),
     ("HACC Downtown, 175 W Jackson Blvd, Chicago, IL 60604", None,
      {"venue": "HACC Downtown", "address": "175 W Jackson Blvd", "city": "Chicago", "region": "IL"}),
+    # Real school-board records: a dot after the state, a doubled comma, the city as its initials.
+    ("Board of Education Building, 2901 Troost Ave,, Kansas City, MO. 64109", None,
+     {"venue": "Board of Education Building", "address": "2901 Troost Ave", "city": "Kansas City", "region": "MO",
+      "postal_code": "64109"}),
+    ("Board of Education Office, Seven Oak Room, 2901 Troost Ave, KC, MO. 64109", None,
+     {"address": "2901 Troost Ave", "city": "Kansas City", "region": "MO"}),
+    ("Annex, 1 Main St, NYC, NY 10001", None, {"city": "NYC", "region": "NY"}),  # initials that do not match: kept
 ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import html
 import io
 import json
 import random
@@ -402,3 +403,33 @@ async def test_served_pages_may_be_cached_for_five_minutes(db: Path) -> None:
     for path in ("/widen/opportunities", "/widen/opportunities.json", "/widen/not_reached"):
         r = await ds.client.get(path)
         assert r.headers.get("cache-control") == f"max-age={CACHE_TTL_S}", path
+
+
+async def test_soonest_lists_dated_listings_next_first_and_best_reach_lists_all_again(tmp_path: Path) -> None:
+    """An empty date sorts first in SQLite: "soonest" once opened on undated board seats."""
+    db = make_db(tmp_path / "widen.db", [
+        rec("ev", 1, start="2026-03-20T18:00:00-05:00", next_start="2026-03-20T18:00:00-05:00"),
+        rec("ev", 2, start="2026-03-06T07:30:00-06:00", next_start="2026-03-06T07:30:00-06:00"),
+        rec("ev", 3, start="2026-03-10T12:00:00-05:00", next_start="2026-03-10T12:00:00-05:00"),
+        rec("brd", 1, kind="board_seat", title="Board Treasurer"),
+        rec("grp", 1, kind="networking_group", title="Chicago Women in Data")])
+    ds = app(db)
+    def link(page: str, label: str) -> str:
+        m = re.search(rf'<a href="([^"]+)"[^>]*>{label}</a>', page)
+        assert m, label
+        return html.unescape(m.group(1))
+
+    def ids(page: str) -> list[str]:
+        return re.findall(r'class="widen-result" data-id="([^"]+)"', page)
+
+    start = (await ds.client.get("/widen/opportunities")).text
+    soonest = (await ds.client.get(link(start, "soonest"))).text
+    conn = sqlite3.connect(db)
+    dated = [r[0] for r in conn.execute("SELECT id FROM opportunities WHERE next_start IS NOT NULL "
+                                        "ORDER BY next_start, id")]
+    total = conn.execute("SELECT count(*) FROM opportunities").fetchone()[0]
+    conn.close()
+    assert dated and len(dated) < total  # the sample has undated listings
+    assert ids(soonest) == dated
+    back = (await ds.client.get(link(soonest, "best reach"))).text
+    assert len(ids(back)) == total

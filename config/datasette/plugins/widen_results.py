@@ -19,6 +19,10 @@ KINDS = (("networking_event", "Networking events"), ("networking_group", "Groups
          ("board_seat", "Board seats"), ("volunteer_role", "Volunteer roles"))
 ATTENDANCE = (("in_person", "In person"), ("online", "Online"), ("hybrid", "Hybrid"))
 WHEN = (("week", "Next 7 days"), ("month", "Next 30 days"))
+# "Soonest" lists dated listings by their next start: SQLite sorts an empty date first, which put
+# every undated board seat and group ahead of the next event. "Best reach" lists all again.
+SOONEST = {"_sort": "next_start", "next_start__notblank": "1"}
+BEST_REACH = {"_sort_desc": "reach_score", "next_start__notblank": None}
 
 
 def profile_banner(db_path: str | None) -> dict[str, Any]:
@@ -37,13 +41,13 @@ def profile_banner(db_path: str | None) -> dict[str, Any]:
             "audiences": [labels.get(a, a) for a in mine]}
 
 
-def query_with(request: Any, **changes: str) -> str:
-    """The page's query string with `changes` applied: a sort replaces the other sort, and paging
-    starts over (a `_next` token belongs to the old order)."""
+def query_with(request: Any, **changes: str | None) -> str:
+    """The page's query string with `changes` applied (None removes a parameter): a sort replaces
+    the other sort, and paging starts over (a `_next` token belongs to the old order)."""
     pairs = [(k, v) for k in request.args for v in request.args.getlist(k)
              if k not in changes and k != "_next" and not (k in ("_sort", "_sort_desc") and
                                                           ({"_sort", "_sort_desc"} & set(changes)))]
-    return urlencode(pairs + list(changes.items()))
+    return urlencode(pairs + [(k, v) for k, v in changes.items() if v is not None])
 
 
 def _asked(request: Any) -> list[str]:
@@ -89,6 +93,8 @@ def extra_template_vars(template: str, database: str | None, table: str | None, 
         "widen_attendance": ATTENDANCE,
         "widen_when_choices": WHEN,
         "widen_query": query_with,
+        "widen_soonest": SOONEST,
+        "widen_best_reach": BEST_REACH,
         # A calendar app subscribes to webcal:// (and refreshes it); the .ics link downloads once.
         "widen_webcal": lambda path: f"webcal://{request.host}{path}",
         "widen_row_path": lambda pk: datasette.urls.row(database, table, tilde_encode(str(pk))),

@@ -191,7 +191,8 @@ def _json_path(url: str) -> str:
 
 
 async def tally(datasette: Any, database: str, log: Callable[[str], None] | None = None) -> int:
-    """Tally the views people open first: default, reach, each facet value, each picker choice.
+    """Tally the views people open first: default, reach, soonest, each facet value, each picker
+    choice.
 
     Requests the JSON of each (exact, no budget), which runs and remembers the same count and
     facet queries the HTML pages run. Returns how many views were tallied.
@@ -201,7 +202,7 @@ async def tally(datasette: Any, database: str, log: Callable[[str], None] | None
     first = await datasette.client.get(f"{base}.json?_size=1")
     if first.status_code != 200:
         return 0
-    paths = [f"{base}.json?_size=1&_reach=1"]
+    paths = [f"{base}.json?_size=1&_reach=1", f"{base}.json?_size=1&next_start__notblank=1"]  # reach, soonest
     for facet in (first.json().get("facet_results") or {}).values():
         paths += [_json_path(r["toggle_url"]) for r in facet.get("results", []) if not r.get("selected")]
     paths += [f"{base}.json?_size=1&{urlencode({k: v})}" for k, values in PICKS.items() for v in values]

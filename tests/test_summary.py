@@ -7,6 +7,7 @@ The bound is set to 10 here so a 49-row database has filters on both sides of it
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -41,8 +42,11 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_db(tmp_path_factory.mktemp("summary") / "widen.db", records())
 
 
-def served(db: Path) -> Datasette:
-    """The Datasette `widen serve` runs (immutable file), with the bound lowered to 10."""
+def served(db: Path, *, fresh: bool = True) -> Datasette:
+    """The Datasette `widen serve` runs (immutable file), with the bound lowered to 10; `fresh`
+    forgets the tallies an earlier test kept for the same file."""
+    if fresh:
+        db.with_name(f"{db.stem}.tally.json").unlink(missing_ok=True)
     meta = render_metadata(db.stem)
     meta.setdefault("plugins", {})["widen-summary"] = {"bound": BOUND, "dense": DENSE}
     return Datasette(immutables=[str(db)], metadata=meta, settings=datasette_settings(),
@@ -179,3 +183,31 @@ async def test_a_search_lists_the_same_rows_with_or_without_the_index_walk(db: P
     assert got == expected
     walked = any("+rowid in (select rowid from opportunities_fts" in q for q in ran)
     assert walked == (len(expected) >= DENSE), (word, len(expected))
+
+
+async def test_tallies_are_kept_for_a_restart_on_the_same_file_and_dropped_after_a_crawl(db: Path) -> None:
+    ds = served(db)
+    await summary.tally(ds, "widen")
+    ds._widen_summaries["widen"].save()
+    again = served(db, fresh=False)  # a restart without a crawl
+    await again.client.get("/widen/opportunities.json?_size=1")
+    memo = again._widen_summaries["widen"]
+    assert len(memo.memo) > 10
+    inner, ran = memo.inner, []
+
+    async def recording(query: str, params: Any = None, **kw: Any) -> Any:
+        ran.append(query)
+        return await inner(query, params, **kw)
+
+    memo.inner = recording
+    page = (await again.client.get("/widen/opportunities?kind=networking_event")).text
+    assert not [q for q in ran if "count(*)" in q.lower()], "a kept tally was recounted"
+    n = sql(db, "select count(*) from opportunities where kind = 'networking_event'")[0][0]
+    assert shown_count(page) == f"{n} listings"
+    data = (await again.client.get("/widen/opportunities.json?_size=1&kind=networking_event")).json()
+    assert facet_counts(data, "region") == dict(sql(db, "select region, count(*) from opportunities "
+                                                        "where kind = 'networking_event' group by region"))
+    os.utime(db, ns=(db.stat().st_atime_ns, db.stat().st_mtime_ns + 1_000_000_000))  # a crawl wrote the file
+    after = served(db, fresh=False)
+    await after.client.get("/widen/opportunities.json?_size=1")
+    assert after._widen_summaries["widen"].load() == 0

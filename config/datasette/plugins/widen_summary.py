@@ -14,6 +14,9 @@ for a common word, per request (bench/serve_load.py). Because nothing changes wh
   says "more than 10,000" when it reaches that; facets over more than BOUND rows are not run
   while the reader waits. Both are then tallied in the background, one query at a time, and the
   page says so ("reload in a moment"). JSON, CSV, iCalendar and Atom are always exact.
+- The tallies are kept beside the database (`<name>.tally.json`, else in the temp dir) for the
+  next start on the same file: a restart without a crawl does not tally again; a crawl changes
+  the file's size and time, and its tallies start over.
 - A search for a common word lists its page by walking the sort's index (see _SEARCH).
 """
 
@@ -21,11 +24,16 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import hashlib
+import json
+import os
 import re
 import sys
+import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -71,6 +79,23 @@ class PageState:
 _page: contextvars.ContextVar[PageState | None] = contextvars.ContextVar("widen_summary_page", default=None)
 
 
+class _Row(tuple):
+    """A kept row as Datasette reads a live one (sqlite3.Row): by position or by column name."""
+
+    columns: tuple[str, ...] = ()
+
+    def __getitem__(self, k: Any) -> Any:
+        return super().__getitem__(self.columns.index(k) if isinstance(k, str) else k)
+
+    def keys(self) -> list[str]:
+        return list(self.columns)
+
+
+def _kept_rows(rows: list[list[Any]], columns: list[str]) -> list[_Row]:
+    kind = type("_KeptRow", (_Row,), {"columns": tuple(columns)})
+    return [kind(r) for r in rows]
+
+
 def _key(sql: str, params: Any) -> tuple[str, tuple[Any, ...]]:
     items = sorted(params.items()) if isinstance(params, dict) else list(params or ())
     return sql, tuple(items)
@@ -82,6 +107,7 @@ class Summaries:
     def __init__(self, db: Any, bound: int = BOUND, dense: int = DENSE) -> None:
         self.bound = bound
         self.dense = dense
+        self.path = Path(db.path)
         self.inner = db.execute
         self.memo: OrderedDict[tuple[str, tuple[Any, ...]], Results] = OrderedDict()
         self.queue: asyncio.Queue[tuple[str, Any]] | None = None
@@ -174,6 +200,47 @@ class Summaries:
             finally:
                 self.pending.discard(key)
                 queue.task_done()
+            if queue.empty():
+                self.save()
+
+    def fingerprint(self) -> str:
+        """Which crawl's file this is: its size and modification time (a crawl changes both)."""
+        st = self.path.stat()
+        return f"{st.st_size}:{st.st_mtime_ns}"
+
+    def tally_file(self) -> Path:
+        """Where the tallies are kept between starts: beside the database, else the temp dir."""
+        name = f"{self.path.stem}.tally.json"
+        if os.access(self.path.parent, os.W_OK):
+            return self.path.with_name(name)
+        return Path(tempfile.gettempdir()) / f"widen-{hashlib.sha1(str(self.path).encode()).hexdigest()[:12]}-{name}"
+
+    def save(self) -> None:
+        """Keep the tallies for the next start on the same file (a restart without a crawl)."""
+        entries = [[sql, [list(p) for p in params], [d[0] for d in r.description], [list(row) for row in r.rows]]
+                   for (sql, params), r in self.memo.items()
+                   if all(not isinstance(v, bytes) for row in r.rows for v in row)]
+        target = self.tally_file()
+        tmp = target.with_name(target.name + ".tmp")
+        try:
+            tmp.write_text(json.dumps({"file": self.fingerprint(), "tallies": entries}), encoding="utf-8")
+            tmp.replace(target)
+        except OSError:
+            pass  # a read-only place: the next start tallies again
+
+    def load(self) -> int:
+        """The tallies a previous start kept for this very file; how many were read."""
+        try:
+            kept = json.loads(self.tally_file().read_text(encoding="utf-8"))
+            if kept.get("file") != self.fingerprint():
+                return 0
+            for sql, params, columns, rows in kept["tallies"]:
+                key = (sql, tuple(tuple(p) if isinstance(p, list) else p for p in params))
+                self.memo[key] = Results(_kept_rows(rows, columns), False, [(c,) + (None,) * 6 for c in columns])
+        except (OSError, ValueError, KeyError, TypeError):
+            self.memo.clear()
+            return 0
+        return len(self.memo)
 
     async def idle(self) -> None:
         """Wait until the queued queries are tallied (the tests use it)."""
@@ -226,6 +293,7 @@ def install(datasette: Any) -> dict[str, Summaries]:
             if not db.is_mutable and not db.is_memory and name != "_internal":
                 config = datasette.plugin_config("widen-summary", database=name) or {}
                 found[name] = Summaries(db, int(config.get("bound", BOUND)), int(config.get("dense", DENSE)))
+                found[name].load()
         datasette._widen_summaries = found
     return found
 
@@ -243,9 +311,13 @@ def asgi_wrapper(datasette: Any) -> Any:
                 summaries = install(datasette)
 
                 async def at_start() -> None:
-                    for name in summaries:
-                        if await datasette.get_database(name).table_exists(TABLE):
+                    for name, memo in summaries.items():
+                        if memo.memo:
+                            print(f"widen: {len(memo.memo)} tallies of {name} read from {memo.tally_file()}",
+                                  file=sys.stderr)
+                        elif await datasette.get_database(name).table_exists(TABLE):
                             await tally(datasette, name, log=lambda m: print(m, file=sys.stderr))
+                            memo.save()
 
                 datasette._widen_tally = asyncio.get_running_loop().create_task(at_start())  # held
             elif scope.get("type") == "http":

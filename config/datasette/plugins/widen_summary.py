@@ -151,8 +151,13 @@ class Summaries:
                 if self.later(sql, params):
                     page.deferred.append(sql)
                 raise QueryInterrupted(None, sql, params)
-        results = await self.inner(sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
-                                   page_size=page_size, log_sql_errors=log_sql_errors)
+        try:
+            results = await self.inner(sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
+                                       page_size=page_size, log_sql_errors=log_sql_errors)
+        except QueryInterrupted:  # over the facet time limit while others ran: tally it behind
+            if self.later(sql, params) and page is not None:
+                page.deferred.append(sql)
+            raise
         return self._remember(key, results)
 
     async def _bounded_count(self, sql: str, params: Any, key: tuple[str, tuple[Any, ...]],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,14 @@ class SchemaError(Exception):
 
 def default_db_path() -> str:
     return os.environ.get("WIDEN_DB") or DEFAULT_DB
+
+
+def beside(db: Path, suffix: str) -> Path:
+    """A file that belongs to the database (inspect data, metadata, tallies): next to it, or in
+    the temp dir when its folder is not writable."""
+    if os.access(db.parent, os.W_OK):
+        return db.with_name(db.stem + suffix)
+    return Path(tempfile.gettempdir()) / f"widen-{db.stem}{suffix}"
 
 
 def _name(conn: sqlite3.Connection) -> str:

@@ -18,7 +18,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,16 @@ import yaml
 
 from crawlers.cli.app import db_option, fail, main
 from crawlers.config import config_dir
-from crawlers.db import SCHEMA_VERSION, SchemaError, migratable, migrate, open_readonly, outdated, refusal
+from crawlers.db import (
+    SCHEMA_VERSION,
+    SchemaError,
+    beside,
+    migratable,
+    migrate,
+    open_readonly,
+    outdated,
+    refusal,
+)
 
 METADATA_DB = "widen"  # the database key used in metadata.yml
 CACHE_TTL_S = 300
@@ -60,14 +68,6 @@ def render_metadata(db_name: str, path: Path | None = None) -> dict[str, Any]:
     if METADATA_DB in dbs:
         dbs[db_name] = dbs.pop(METADATA_DB)
     return meta
-
-
-def _beside(db: Path, suffix: str) -> Path:
-    """A file next to the database, or in the temp dir when its folder is not writable."""
-    here = db.with_name(db.stem + suffix)
-    if os.access(db.parent, os.W_OK):
-        return here
-    return Path(tempfile.gettempdir()) / f"widen-{db.stem}{suffix}"
 
 
 def _migrate_if_needed(path: Path) -> None:
@@ -109,10 +109,10 @@ def prepare(db: str) -> tuple[Path, Path]:
             conn.close()
     except sqlite3.Error:
         pass
-    inspect_file = _beside(path, ".inspect.json")
+    inspect_file = beside(path, ".inspect.json")
     subprocess.run([sys.executable, "-m", "datasette", "inspect", str(path), "--inspect-file", str(inspect_file)],
                    check=True, capture_output=True)
-    meta_file = _beside(path, ".metadata.json")
+    meta_file = beside(path, ".metadata.json")
     ds_dir = config_dir() / "datasette"
     meta = render_metadata(path.stem) if (ds_dir / "metadata.yml").exists() else {}
     meta_file.write_text(json.dumps(meta, indent=1), encoding="utf-8")

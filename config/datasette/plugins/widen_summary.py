@@ -24,12 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import hashlib
 import json
-import os
 import re
 import sys
-import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -40,6 +37,7 @@ from urllib.parse import urlencode, urlsplit
 from datasette import hookimpl
 from datasette.database import QueryInterrupted, Results
 
+from crawlers.db import beside
 from crawlers.schema import ATTENDANCE, KINDS
 
 TABLE = "opportunities"
@@ -214,11 +212,9 @@ class Summaries:
         return f"{st.st_size}:{st.st_mtime_ns}"
 
     def tally_file(self) -> Path:
-        """Where the tallies are kept between starts: beside the database, else the temp dir."""
-        name = f"{self.path.stem}.tally.json"
-        if os.access(self.path.parent, os.W_OK):
-            return self.path.with_name(name)
-        return Path(tempfile.gettempdir()) / f"widen-{hashlib.sha1(str(self.path).encode()).hexdigest()[:12]}-{name}"
+        """Where the tallies are kept between starts: beside the database, else the temp dir (a
+        file of another database of that name is told apart by its fingerprint)."""
+        return beside(self.path, ".tally.json")
 
     def save(self) -> None:
         """Keep the tallies for the next start on the same file (a restart without a crawl)."""

@@ -295,30 +295,30 @@ def _spelled_out(city: str, postcode: str, region: str) -> str:
     return full if full and "".join(w[0] for w in full.split()).upper() == short else city
 
 
-@functools.lru_cache(maxsize=4096)
 def zip_city(postcode: str, region: str) -> str | None:
     """The city a US ZIP code is addressed to, when it lies in `region` (the `zipcodes` table)."""
-    import zipcodes
-
     m = _ZIP.match(postcode)
-    try:
-        hit = zipcodes.matching(m.group(1)) if m else []
-    except (ValueError, TypeError):
+    hit = _zip_record(m.group(1)) if m else None
+    return hit["city"] if hit and hit.get("state") == region and hit.get("city") else None
+
+
+def _zip_point(zip5: str) -> tuple[float, float] | None:
+    hit = _zip_record(zip5)
+    if not hit or not hit.get("lat"):
         return None
-    return hit[0]["city"] if hit and hit[0].get("state") == region and hit[0].get("city") else None
+    return float(hit["lat"]), float(hit["long"])
 
 
 @functools.lru_cache(maxsize=50_000)
-def _zip_point(zip5: str) -> tuple[float, float] | None:
+def _zip_record(zip5: str) -> dict[str, Any] | None:
+    """The `zipcodes` table's row for a five-digit ZIP code, looked up once for its point and city."""
     import zipcodes
 
     try:
         hit = zipcodes.matching(zip5)
     except (ValueError, TypeError):
         return None
-    if not hit or not hit[0].get("lat"):
-        return None
-    return float(hit[0]["lat"]), float(hit[0]["long"])
+    return hit[0] if hit else None
 
 
 def nearest_city(lat: float, lon: float, max_km: float = 40.0) -> dict[str, Any] | None:

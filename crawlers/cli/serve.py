@@ -81,11 +81,9 @@ def _migrate_if_needed(path: Path) -> None:
         return  # not a database: Datasette says so
     finally:
         conn.close()
-    if why is None and stamped >= SCHEMA_VERSION:
-        return
     writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-    if why is None and not writable:
-        return  # readable as it is (an earlier stamp missing only indexes); a writer adds them
+    if why is None and (stamped >= SCHEMA_VERSION or not writable):
+        return  # current, or readable as it is (an earlier stamp missing only indexes)
     if (why is None or migratable(why)) and writable:
         before, after, added = migrate(path)
         click.echo(f"{path}: migrated schema {before} -> {after} ({len(added)} additions)", err=True)

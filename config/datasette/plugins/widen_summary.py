@@ -71,7 +71,7 @@ class PageState:
         self.estimated = False  # `count` is bound + 1, meaning "more than bound"
         self.tallying = False  # the exact count is being tallied in the background
         self.bound = BOUND
-        self.deferred: list[str] = []  # facet queries left to the background
+        self.deferred = False  # facets left to the background tally
 
 
 _page: contextvars.ContextVar[PageState | None] = contextvars.ContextVar("widen_summary_page", default=None)
@@ -146,15 +146,15 @@ class Summaries:
             if _COUNT.match(sql):
                 return await self._bounded_count(sql, params, key, page)
             if _FACET.search(sql) and (page.count is None or page.count > self.bound):
-                if self.later(sql, params):
-                    page.deferred.append(sql)
+                page.deferred |= self.later(sql, params)
                 raise QueryInterrupted(None, sql, params)
         try:
             results = await self.inner(sql, params, truncate=truncate, custom_time_limit=custom_time_limit,
                                        page_size=page_size, log_sql_errors=log_sql_errors)
         except QueryInterrupted:  # over the facet time limit while others ran: tally it behind
-            if self.later(sql, params) and page is not None:
-                page.deferred.append(sql)
+            queued = self.later(sql, params)
+            if page is not None:
+                page.deferred |= queued
             raise
         return self._remember(key, results)
 
@@ -286,7 +286,8 @@ async def tally(datasette: Any, database: str, log: Callable[[str], None] | None
 
 
 def install(datasette: Any) -> dict[str, Summaries]:
-    """Wrap every immutable database holding the opportunities table (idempotent)."""
+    """Wrap every immutable database (idempotent); only those holding the opportunities table
+    are tallied at start."""
     found = getattr(datasette, "_widen_summaries", None)
     if found is None:
         found = {}

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Site, serve, widen, write_sources
+from conftest import ROOT, Site, rows, serve, widen, write_sources
 
 TODAY = "2026-03-01"  # pinned so instants are exact; DST starts in Chicago on 2026-03-08
 PINNED = {"WIDEN_DEMO_TODAY": TODAY, "WIDEN_NOW": TODAY + "T06:00:00+00:00"}
@@ -29,14 +29,6 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     r = widen("demo", "--no-serve", "--db", str(db), env=PINNED)
     assert r.returncode == 0, r.stderr[-3000:]
     return db
-
-
-def rows(db: Path, sql: str, *params: object) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def test_demo_builds_all_kinds_with_exact_instants(demo_db: Path) -> None:

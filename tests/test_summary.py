@@ -9,11 +9,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import rows
 from datasette.app import Datasette
 from test_datasette import DS_DIR, make_db, rec
 
@@ -53,14 +53,6 @@ def served(db: Path, *, fresh: bool = True) -> Datasette:
                      plugins_dir=str(DS_DIR / "plugins"), template_dir=str(DS_DIR / "templates"))
 
 
-def sql(db: Path, query: str, *params: Any) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(query, params).fetchall()
-    finally:
-        conn.close()
-
-
 def shown_count(html: str) -> str:
     m = re.search(r'class="widen-count"><strong>([^<]*)</strong>', html)
     assert m, "no count line on the results page"
@@ -74,7 +66,7 @@ def facet_counts(data: dict[str, Any], name: str) -> dict[str, int]:
 async def test_a_filter_under_the_bound_is_counted_exactly_at_once(db: Path) -> None:
     ds = served(db)
     html = (await ds.client.get("/widen/opportunities?kind=board_seat")).text
-    (n,), = sql(db, "select count(*) from opportunities where kind = 'board_seat'")
+    (n,), = rows(db, "select count(*) from opportunities where kind = 'board_seat'")
     assert shown_count(html) == f"{n} listings" and n <= BOUND
     assert "being tallied" not in html
 
@@ -86,7 +78,7 @@ async def test_a_filter_over_the_bound_says_so_then_shows_the_exact_tally(db: Pa
     assert "exact count is being tallied" in html and "Counts by kind, place and audience" in html
     await ds._widen_summaries["widen"].idle()
     html = (await ds.client.get("/widen/opportunities?kind=networking_event")).text
-    (n,), = sql(db, "select count(*) from opportunities where kind = 'networking_event'")
+    (n,), = rows(db, "select count(*) from opportunities where kind = 'networking_event'")
     assert shown_count(html) == f"{n} listings" and n > BOUND
     assert "being tallied" not in html
 
@@ -115,14 +107,14 @@ async def test_json_csv_and_ics_are_exact_while_the_page_estimates(db: Path) -> 
     page = "/widen/opportunities{}?kind=networking_event"
     assert "More than" in shown_count((await ds.client.get(page.format(""))).text)
     data = (await ds.client.get(page.format(".json") + "&_size=1")).json()
-    (n,), = sql(db, "select count(*) from opportunities where kind = 'networking_event'")
+    (n,), = rows(db, "select count(*) from opportunities where kind = 'networking_event'")
     assert data["filtered_table_rows_count"] == n
-    assert facet_counts(data, "region") == dict(sql(db, "select region, count(*) from opportunities "
+    assert facet_counts(data, "region") == dict(rows(db, "select region, count(*) from opportunities "
                                                         "where kind = 'networking_event' group by region"))
     csv = (await ds.client.get(page.format(".csv") + "&_stream=on")).text
     assert len(csv.strip().splitlines()) == n + 1  # header + every row
     ics = (await ds.client.get(page.format(".ics"))).text
-    (dated,), = sql(db, "select count(*) from opportunities where kind = 'networking_event' and start is not null")
+    (dated,), = rows(db, "select count(*) from opportunities where kind = 'networking_event' and start is not null")
     assert ics.count("BEGIN:VEVENT") == dated
 
 
@@ -145,15 +137,15 @@ async def test_remembered_answers_equal_sql_and_are_not_recomputed(db: Path) -> 
         assert "being tallied" not in (await ds.client.get(path)).text, path
     assert not [q for q in ran if "count(*)" in q.lower()], "a tallied view recounted"
     data = (await ds.client.get("/widen/opportunities.json?_size=1")).json()
-    assert data["filtered_table_rows_count"] == sql(db, "select count(*) from opportunities")[0][0]
-    assert facet_counts(data, "kind") == dict(sql(db, "select kind, count(*) from opportunities group by kind"))
+    assert data["filtered_table_rows_count"] == rows(db, "select count(*) from opportunities")[0][0]
+    assert facet_counts(data, "kind") == dict(rows(db, "select kind, count(*) from opportunities group by kind"))
 
 
 async def test_a_database_that_can_change_is_not_remembered(db: Path, tmp_path: Path) -> None:
     ds = Datasette(files=[str(db)], metadata=render_metadata(db.stem), settings=datasette_settings(),
                    plugins_dir=str(DS_DIR / "plugins"), template_dir=str(DS_DIR / "templates"))
     html = (await ds.client.get("/widen/opportunities")).text
-    assert shown_count(html) == f"{sql(db, 'select count(*) from opportunities')[0][0]} listings"
+    assert shown_count(html) == f"{rows(db, 'select count(*) from opportunities')[0][0]} listings"
     assert ds._widen_summaries == {}
 
 
@@ -171,7 +163,7 @@ async def test_a_search_lists_the_same_rows_with_or_without_the_index_walk(db: P
         return await inner(query, params, **kw)
 
     memo.inner = recording
-    expected = [r[0] for r in sql(db, "select id from opportunities where rowid in (select rowid from "
+    expected = [r[0] for r in rows(db, "select id from opportunities where rowid in (select rowid from "
                                       "opportunities_fts where opportunities_fts match ?) order by id", word)]
     assert expected
     got: list[str] = []
@@ -202,10 +194,10 @@ async def test_tallies_are_kept_for_a_restart_on_the_same_file_and_dropped_after
     memo.inner = recording
     page = (await again.client.get("/widen/opportunities?kind=networking_event")).text
     assert not [q for q in ran if "count(*)" in q.lower()], "a kept tally was recounted"
-    n = sql(db, "select count(*) from opportunities where kind = 'networking_event'")[0][0]
+    n = rows(db, "select count(*) from opportunities where kind = 'networking_event'")[0][0]
     assert shown_count(page) == f"{n} listings"
     data = (await again.client.get("/widen/opportunities.json?_size=1&kind=networking_event")).json()
-    assert facet_counts(data, "region") == dict(sql(db, "select region, count(*) from opportunities "
+    assert facet_counts(data, "region") == dict(rows(db, "select region, count(*) from opportunities "
                                                         "where kind = 'networking_event' group by region"))
     os.utime(db, ns=(db.stat().st_atime_ns, db.stat().st_mtime_ns + 1_000_000_000))  # a crawl wrote the file
     after = served(db, fresh=False)
